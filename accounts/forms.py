@@ -1,0 +1,91 @@
+"""Forms a force admin uses to manage the people of their force."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
+
+from .models import User
+from .roles import ROLES
+
+
+class UserForm(forms.ModelForm):
+    """Create or edit a user of the admin's own force and set their role."""
+
+    role = forms.ChoiceField(choices=[(name, name) for name in ROLES], widget=forms.RadioSelect)
+    password1 = forms.CharField(
+        label="Password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters; a passphrase of several words is best.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "rank",
+            "collar_number",
+            "is_active",
+        ]
+        labels = {"is_active": "Active (can sign in)"}
+
+    def __init__(self, *args, force, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.force = force
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        if self.instance.pk:
+            roles = [g.name for g in self.instance.groups.all() if g.name in ROLES]
+            self.fields["role"].initial = roles[0] if roles else None
+            self.fields["password1"].help_text = "Leave blank to keep the current password."
+        else:
+            self.fields["password1"].required = True
+            self.fields["password2"].required = True
+            self.fields.pop("is_active")
+
+    def clean_collar_number(self):
+        number = self.cleaned_data["collar_number"].strip().upper()
+        if number:
+            taken = User.objects.filter(force=self.force, collar_number=number)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise forms.ValidationError("Another user of your force has this number.")
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first or second:
+            if first != second:
+                self.add_error("password2", "The two passwords do not match.")
+            else:
+                user = self.instance
+                user.force = self.force
+                try:
+                    password_validation.validate_password(first, user)
+                except forms.ValidationError as exc:
+                    self.add_error("password1", exc)
+        return cleaned
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.force = self.force
+        if self.cleaned_data.get("password1"):
+            user.set_password(self.cleaned_data["password1"])
+        if commit:
+            user.save()
+            groups = Group.objects.filter(name__in=ROLES)
+            user.groups.remove(*groups)
+            user.groups.add(Group.objects.get(name=self.cleaned_data["role"]))
+        return user

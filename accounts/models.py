@@ -1,0 +1,124 @@
+"""Forces and the people who use Makesafe."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+force_code_validator = RegexValidator(
+    r"^[A-Z]{2,6}$", "Use 2 to 6 capital letters, for example SUF."
+)
+collar_number_validator = RegexValidator(
+    r"^[A-Za-z0-9]{1,10}$", "Use up to 10 letters and digits, without spaces."
+)
+
+
+class Force(models.Model):
+    """A police force. Every record in Makesafe belongs to exactly one force."""
+
+    name = models.CharField(max_length=100, unique=True)
+    code = models.CharField(
+        max_length=6,
+        unique=True,
+        validators=[force_code_validator],
+        help_text="Short code used in premises references, for example SUF.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2,6}$"), name="force_code_format"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Rank(models.TextChoices):
+    CONSTABLE = "constable", "Constable"
+    SERGEANT = "sergeant", "Sergeant"
+    INSPECTOR = "inspector", "Inspector"
+    CHIEF_INSPECTOR = "chief_inspector", "Chief Inspector"
+    SUPERINTENDENT = "superintendent", "Superintendent"
+    CHIEF_SUPERINTENDENT = "chief_superintendent", "Chief Superintendent"
+    STAFF = "staff", "Police staff"
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Users of the same force as `user` (none for a user without a force)."""
+        if not user.is_authenticated or not user.force_id:
+            return self.none()
+        return self.filter(force_id=user.force_id)
+
+
+class MakesafeUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A member of a force: police officer or police staff. Superusers are for support only."""
+
+    Rank = Rank
+
+    # Ranks that may sign an s.116 notice (inspector or above).
+    INSPECTOR_OR_ABOVE = (
+        Rank.INSPECTOR,
+        Rank.CHIEF_INSPECTOR,
+        Rank.SUPERINTENDENT,
+        Rank.CHIEF_SUPERINTENDENT,
+    )
+
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    rank = models.CharField(max_length=24, choices=Rank.choices, default=Rank.CONSTABLE)
+    collar_number = models.CharField(
+        "collar or staff number",
+        max_length=10,
+        blank=True,
+        validators=[collar_number_validator],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MakesafeUserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(force__isnull=False) | Q(is_superuser=True),
+                name="user_force_required_unless_superuser",
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__in=Rank.values),
+                name="user_rank_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["force", "collar_number"],
+                condition=~Q(collar_number=""),
+                name="user_collar_number_unique_per_force",
+            ),
+        ]
+
+    def __str__(self):
+        name = self.get_full_name() or self.username
+        return f"{self.get_rank_display()} {name}" if self.rank != self.Rank.STAFF else name
+
+    def get_absolute_url(self):
+        return reverse("accounts:user_edit", args=[self.pk])
+
+    @property
+    def role_names(self) -> list[str]:
+        """Names of the user's roles (Django groups)."""
+        return [group.name for group in self.groups.all()]
+
+    @property
+    def is_inspector_or_above(self) -> bool:
+        return self.rank in self.INSPECTOR_OR_ABOVE

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from .models import Premises, Town
+
+
+@admin.register(Town)
+class TownAdmin(admin.ModelAdmin):
+    list_display = ["name", "force"]
+    list_filter = ["force"]
+    search_fields = ["name"]
+
+
+@admin.register(Premises)
+class PremisesAdmin(admin.ModelAdmin):
+    list_display = ["reference", "name", "sector", "town", "force", "active"]
+    list_filter = ["force", "sector", "active"]
+    list_select_related = ["town", "force"]
+    search_fields = ["reference", "name", "postcode"]
+    raw_id_fields = ["town", "created_by", "updated_by"]
+    show_full_result_count = False

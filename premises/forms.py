@@ -1,0 +1,105 @@
+"""Forms for the premises register."""
+
+from django import forms
+
+from makesafe.concurrency import VersionedFormMixin
+
+from .models import Premises, Town
+from .validators import normalise_postcode
+
+
+class PremisesForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Premises
+        fields = [
+            "name",
+            "sector",
+            "operator",
+            "address",
+            "town",
+            "postcode",
+            "reference",
+            "uprn",
+            "licence_reference",
+            "phone",
+            "email",
+            "contact_role",
+            "notes",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "off", "class": "text-uppercase"}),
+        }
+
+    def __init__(self, *args, force, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.force = force
+        self.fields["town"].queryset = Town.objects.filter(force=force)
+        self.fields["town"].empty_label = "Choose a town"
+        self.fields["sector"].choices = [("", "Choose a sector")] + list(Premises.Sector.choices)
+        if self.instance.pk:
+            self.fields["reference"].help_text = "Changing a reference breaks links in exports."
+
+    def clean_postcode(self):
+        return normalise_postcode(self.cleaned_data["postcode"])
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip().upper()
+        if reference:
+            if (
+                not all(ch.isalnum() or ch in "-/" for ch in reference)
+                or not reference[0].isalnum()
+            ):
+                raise forms.ValidationError(
+                    "Use capital letters, digits, hyphens and slashes only, for example SUF-H-0001."
+                )
+            taken = Premises.objects.filter(force=self.force, reference=reference)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise forms.ValidationError("Another premises of your force has this reference.")
+        return reference
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+    def clean_operator(self):
+        return " ".join(self.cleaned_data["operator"].split())
+
+
+class TownForm(forms.ModelForm):
+    class Meta:
+        model = Town
+        fields = ["name"]
+
+    def __init__(self, *args, force, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.force = force
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = Town.objects.filter(force=self.force, name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Your force already has a town with this name.")
+        return name
+
+
+class PremisesImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "Header row required: reference,name,sector,address,town,postcode,operator,"
+            "licence_reference,phone,email. UTF-8, Excel's CSV UTF-8 included."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(
+                "The file is larger than 5 MB; split it into smaller files."
+            )
+        return upload

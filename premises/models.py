@@ -1,0 +1,228 @@
+"""The register of premises that Makesafe visits test: hotels, B&Bs, pubs, taxi firms and more."""
+
+import re
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+from accounts.models import Force
+
+from .validators import (
+    PHONE_DB_REGEX,
+    POSTCODE_DB_REGEX,
+    normalise_postcode,
+    validate_phone,
+    validate_postcode,
+    validate_uprn,
+)
+
+
+class ForceScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rows of the user's own force (none for a user without a force)."""
+        if not user.is_authenticated or not user.force_id:
+            return self.none()
+        return self.filter(force_id=user.force_id)
+
+
+class Town(models.Model):
+    """A town or city within a force's area; premises are grouped and reported by town."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="towns")
+    name = models.CharField(max_length=80)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ForceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("force", Upper("name"), name="town_name_unique_per_force"),
+            models.CheckConstraint(condition=~Q(name=""), name="town_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("premises:town_edit", args=[self.pk])
+
+
+class Sector(models.TextChoices):
+    HOTEL = "hotel", "Hotel"
+    BNB = "bnb", "B&B / guest house"
+    LICENSED = "licensed", "Licensed premises (pub, bar, club)"
+    TAXI = "taxi", "Taxi or private hire"
+    TAKEAWAY = "takeaway", "Takeaway / fast food"
+    OTHER = "other", "Other"
+
+
+class PremisesQuerySet(ForceScopedQuerySet):
+    def active(self):
+        """Premises still trading and in scope for visits."""
+        return self.filter(active=True)
+
+    def search(self, text: str):
+        """Premises whose name, reference, postcode or operator contains `text`."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        compact = re.sub(r"\s+", "", text).upper()
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(reference__iexact=text)
+            | Q(reference__istartswith=text)
+            | Q(postcode__startswith=normalise_postcode(text) if len(compact) >= 5 else compact)
+            | Q(operator__icontains=text)
+        )
+
+    def for_list(self):
+        """Rows for the register list: town joined, nothing else loaded."""
+        return self.select_related("town").only(
+            "id",
+            "reference",
+            "name",
+            "sector",
+            "operator",
+            "postcode",
+            "active",
+            "updated_at",
+            "town__id",
+            "town__name",
+        )
+
+
+class Premises(models.Model):
+    """A business that may be visited: one row per site, belonging to one force."""
+
+    Sector = Sector
+
+    # Letter used in generated references, e.g. SUF-H-0001 for a Suffolk hotel.
+    SECTOR_LETTERS = {
+        Sector.HOTEL: "H",
+        Sector.BNB: "B",
+        Sector.LICENSED: "L",
+        Sector.TAXI: "T",
+        Sector.TAKEAWAY: "F",
+        Sector.OTHER: "O",
+    }
+
+    class ContactRole(models.TextChoices):
+        MANAGER = "manager", "Manager"
+        DUTY_MANAGER = "duty_manager", "Duty manager"
+        OWNER = "owner", "Owner"
+        LICENSEE = "licensee", "Licensee / DPS"
+        RECEPTION = "reception", "Reception lead"
+        OPERATOR = "operator", "Operator / controller"
+        OTHER = "other", "Other"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="premises")
+    reference = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Leave blank to generate one, for example SUF-H-0001.",
+    )
+    name = models.CharField(max_length=150)
+    sector = models.CharField(max_length=10, choices=Sector.choices)
+    operator = models.CharField(
+        "operator or chain",
+        max_length=150,
+        blank=True,
+        help_text="The company or brand behind the premises, if any.",
+    )
+    address = models.TextField(
+        max_length=400, help_text="Street address, without town or postcode."
+    )
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="premises")
+    postcode = models.CharField(max_length=8, validators=[validate_postcode])
+    uprn = models.CharField(
+        "UPRN",
+        max_length=12,
+        blank=True,
+        validators=[validate_uprn],
+        help_text="Unique Property Reference Number, if known (up to 12 digits).",
+    )
+    licence_reference = models.CharField(max_length=50, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_phone])
+    email = models.EmailField(max_length=254, blank=True)
+    contact_role = models.CharField(
+        "manager or contact role",
+        max_length=20,
+        choices=ContactRole.choices,
+        default=ContactRole.MANAGER,
+    )
+    notes = models.TextField(max_length=2000, blank=True)
+    active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PremisesQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "premises"
+        ordering = ["name", "id"]
+        permissions = [
+            ("deactivate_premises", "Can deactivate or reactivate premises"),
+            ("import_premises", "Can import premises from a CSV file"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "reference"], name="premises_reference_unique_per_force"
+            ),
+            models.CheckConstraint(
+                condition=Q(reference__regex=r"^[A-Z0-9][A-Z0-9/-]{0,19}$"),
+                name="premises_reference_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(sector__in=Sector.values),
+                name="premises_sector_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(postcode__regex=POSTCODE_DB_REGEX), name="premises_postcode_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(uprn="") | Q(uprn__regex=r"^[0-9]{1,12}$"), name="premises_uprn_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__regex=PHONE_DB_REGEX), name="premises_phone_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(email="") | Q(email__contains="@"), name="premises_email_format"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="premises_name_not_blank"),
+            models.CheckConstraint(condition=~Q(address=""), name="premises_address_not_blank"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="premises_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["force", "town", "sector"], name="premises_force_town_sector"),
+            models.Index(fields=["force", "operator"], name="premises_force_operator"),
+            models.Index(fields=["force", "postcode"], name="premises_force_postcode"),
+            models.Index(fields=["force", "-updated_at"], name="premises_force_updated"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="premises_name_trgm"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.reference})" if self.reference else self.name
+
+    def get_absolute_url(self):
+        return reverse("premises:detail", args=[self.pk])
+
+    @property
+    def can_receive_s116_notice(self) -> bool:
+        """Only hotels, B&Bs and guest houses can receive an s.116 notice."""
+        return self.sector in (self.Sector.HOTEL, self.Sector.BNB)
+
+    @property
+    def reference_prefix(self) -> str:
+        return f"{self.force.code}-{self.SECTOR_LETTERS[self.sector]}-"

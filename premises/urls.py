@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "premises"
+
+urlpatterns = [
+    path("", views.premises_list, name="list"),
+    path("export.csv", views.premises_export, name="export"),
+    path("new/", views.premises_create, name="create"),
+    path("import/", views.premises_import_upload, name="import"),
+    path("<int:pk>/", views.premises_detail, name="detail"),
+    path("<int:pk>/edit/", views.premises_edit, name="edit"),
+    path("<int:pk>/active/", views.premises_deactivate, name="deactivate"),
+    path("towns/", views.town_list, name="town_list"),
+    path("towns/new/", views.town_create, name="town_create"),
+    path("towns/<int:pk>/", views.town_edit, name="town_edit"),
+]

@@ -1,0 +1,183 @@
+"""Pages of the premises register: list, detail, create, edit, (de)activate, import, export."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.permissions import role_required
+from makesafe.concurrency import StaleEdit
+from makesafe.csvutil import csv_download
+
+from .filters import PremisesFilter
+from .forms import PremisesForm, PremisesImportForm, TownForm
+from .models import Premises, Town
+from .services import (
+    IMPORT_COLUMNS,
+    ImportFailed,
+    decode_csv,
+    premises_import,
+    premises_save,
+    premises_set_active,
+)
+
+PAGE_SIZE = 50
+
+
+def _filtered(request):
+    premises = Premises.objects.visible_to(request.user).for_list()
+    listing = PremisesFilter(request.GET or None, queryset=premises, force=request.user.force)
+    rows = listing.qs
+    rows = rows.order_by(*(rows.query.order_by or ("name",)), "id")
+    return listing, rows
+
+
+@role_required("premises.view_premises")
+def premises_list(request):
+    listing, rows = _filtered(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "premises/premises_list.html",
+        {"filter": listing, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required("premises.view_premises")
+def premises_export(request):
+    _, rows = _filtered(request)
+    return csv_download(
+        name="premises",
+        header=IMPORT_COLUMNS + ["uprn", "contact_role", "active"],
+        rows=(
+            [
+                p.reference,
+                p.name,
+                p.sector,
+                p.address,
+                p.town.name,
+                p.postcode,
+                p.operator,
+                p.licence_reference,
+                p.phone,
+                p.email,
+                p.uprn,
+                p.contact_role,
+                "yes" if p.active else "no",
+            ]
+            for p in rows.select_related("town").defer(None).iterator(chunk_size=2000)
+        ),
+    )
+
+
+@role_required("premises.view_premises")
+def premises_detail(request, pk):
+    premises = get_object_or_404(
+        Premises.objects.visible_to(request.user).select_related(
+            "town", "created_by", "updated_by"
+        ),
+        pk=pk,
+    )
+    return render(request, "premises/premises_detail.html", {"premises": premises})
+
+
+@role_required("premises.view_premises", "premises.add_premises")
+def premises_create(request):
+    form = PremisesForm(request.POST or None, force=request.user.force)
+    if request.method == "POST" and form.is_valid():
+        premises = premises_save(premises=form.instance, user=request.user)
+        messages.success(request, f"Added {premises.name} as {premises.reference}.")
+        return redirect(premises)
+    return render(request, "premises/premises_form.html", {"form": form})
+
+
+@role_required("premises.view_premises", "premises.change_premises")
+def premises_edit(request, pk):
+    premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
+    form = PremisesForm(request.POST or None, instance=premises, force=request.user.force)
+    if request.method == "POST" and form.is_valid():
+        try:
+            premises_save(
+                premises=form.instance,
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved {premises.name}.")
+            return redirect(premises)
+    return render(request, "premises/premises_form.html", {"form": form, "premises": premises})
+
+
+@role_required("premises.view_premises", "premises.deactivate_premises")
+def premises_deactivate(request, pk):
+    """GET asks for confirmation; POST flips the active flag."""
+    premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        premises_set_active(premises=premises, user=request.user, active=not premises.active)
+        state = "reactivated" if premises.active else "deactivated"
+        messages.success(request, f"{premises.name} is {state}.")
+        return redirect(premises)
+    return render(request, "premises/premises_confirm_active.html", {"premises": premises})
+
+
+@role_required("premises.view_premises", "premises.import_premises")
+def premises_import_upload(request):
+    form = PremisesImportForm(request.POST or None, request.FILES or None)
+    failure = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = decode_csv(form.cleaned_data["file"].read())
+            result = premises_import(force=request.user.force, user=request.user, text=text)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        except ImportFailed as exc:
+            failure = exc.result
+            form.add_error("file", f"Nothing was imported: {len(failure.errors)} rows need fixing.")
+        else:
+            towns = (
+                f" New towns: {', '.join(result.towns_created)}." if result.towns_created else ""
+            )
+            messages.success(
+                request,
+                f"Imported {result.created} new and {result.updated} updated premises.{towns}",
+            )
+            return redirect("premises:list")
+    return render(
+        request,
+        "premises/premises_import.html",
+        {"form": form, "failure": failure, "columns": ",".join(IMPORT_COLUMNS)},
+    )
+
+
+@role_required("premises.view_town", "premises.change_town")
+def town_list(request):
+    towns = Town.objects.visible_to(request.user).order_by("name", "id")
+    page = Paginator(towns, 100).get_page(request.GET.get("page"))
+    return render(request, "premises/town_list.html", {"page": page})
+
+
+@role_required("premises.view_town", "premises.add_town")
+def town_create(request):
+    form = TownForm(request.POST or None, force=request.user.force)
+    if request.method == "POST" and form.is_valid():
+        town = form.save(commit=False)
+        town.force = request.user.force
+        town.save()
+        messages.success(request, f"Added {town.name}.")
+        return redirect("premises:town_list")
+    return render(request, "premises/town_form.html", {"form": form})
+
+
+@role_required("premises.view_town", "premises.change_town")
+def town_edit(request, pk):
+    town = get_object_or_404(Town.objects.visible_to(request.user), pk=pk)
+    form = TownForm(request.POST or None, instance=town, force=request.user.force)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {town.name}.")
+        return redirect("premises:town_list")
+    return render(request, "premises/town_form.html", {"form": form, "town": town})
