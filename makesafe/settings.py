@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from makesafe.localdb import default_database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -45,9 +47,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when ALLOWED_HOSTS names a real host.")
     SECRET_KEY = "django-insecure-local-only-makesafe-laptop-key-never-use-on-a-server"  # noqa: S105
 
-# The embedded PostgreSQL that `make run` starts listens on this socket folder.
-LOCAL_DB_SOCKET = BASE_DIR / ".pg" / "run"
-DATABASE_URL = env_str("DATABASE_URL") or f"postgres://postgres@/makesafe?host={LOCAL_DB_SOCKET}"
+# Without DATABASE_URL: the embedded PostgreSQL that `make run` starts (makesafe/localdb.py).
+DATABASE_URL = env_str("DATABASE_URL") or default_database_url()
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }

@@ -2,7 +2,6 @@
 
 import re
 
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -209,7 +208,6 @@ class Premises(models.Model):
             models.Index(fields=["force", "operator"], name="premises_force_operator"),
             models.Index(fields=["force", "postcode"], name="premises_force_postcode"),
             models.Index(fields=["force", "-updated_at"], name="premises_force_updated"),
-            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="premises_name_trgm"),
         ]
 
     def __str__(self):

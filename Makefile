@@ -1,0 +1,80 @@
+# Makesafe: `make run` serves the app with demo data; `make test` runs every check.
+# Both set up everything they need first (virtualenv, packages, PostgreSQL, Chromium for tests).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The first Python 3.11+ on PATH.
+PYTHON ?= $(shell for p in python3 python3.11 python3.12 python3.13; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	2>/dev/null && echo $$p && break; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(REQS_HASH)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint db db-stop venv browser backup restore clean
+
+help:
+	@echo "make run   - set up and serve Makesafe with demo data on http://$(HOST):$(PORT)"
+	@echo "make test  - set up, then lint and run the whole test suite (browser tests included)"
+	@echo "make lint  - ruff, Django's system checks and the migrations check"
+	@echo "make backup / make restore FILE=... - pg_dump -Fc / pg_restore of the database"
+	@echo "make db-stop - stop the embedded PostgreSQL"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Makesafe needs Python 3.11 or newer on PATH."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+# DATABASE_URL if set, else the embedded PostgreSQL in .pg/ (see makesafe/localdb.py).
+db: venv
+	@$(PY) -m makesafe.localdb start
+
+db-stop: venv
+	@$(PY) -m makesafe.localdb stop
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
+browser:
+	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Chromium: install it (sudo apt-get install chromium)"; \
+		echo "or set CHROMIUM_PATH to a Chromium or Chrome binary."; exit 1; \
+	fi
+
+run: db
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	@DEBUG=1 $(PY) manage.py seed_demo
+	@echo
+	@echo "Makesafe is starting on http://$(HOST):$(PORT)/ - sign in with a demo login above."
+	@echo "Press Ctrl+C to stop. The database keeps running: 'make db-stop' stops it."
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: venv browser db lint
+	$(PY) -m pytest
+
+backup: db
+	@mkdir -p backups
+	$(PY) -m makesafe.localdb dump backups/makesafe-$$(date +%Y%m%d-%H%M%S).dump
+
+restore: db
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/makesafe-....dump"; exit 1; }
+	$(PY) -m makesafe.localdb restore $(FILE)
+
+clean: db-stop
+	rm -rf $(VENV) .pg staticfiles .pytest_cache .ruff_cache
