@@ -11,27 +11,52 @@ COMMANDER = "Commander"
 FORCE_ADMIN = "Force admin"
 ROLES = [OFFICER, SERGEANT, COMMANDER, FORCE_ADMIN]
 
-_OFFICER = [
+_READ_RECORDS = [
     "premises.view_town",
     "premises.view_premises",
+    "visits.view_visit",
+    "visits.view_operation",
+]
+_OFFICER = _READ_RECORDS + [
     "premises.add_premises",
     "premises.change_premises",
+    "visits.add_visit",
+    "visits.change_visit",  # their own visits only: see Visit.can_be_edited_by
+    "visits.add_operation",
+    "visits.change_operation",
 ]
-_SERGEANT = _OFFICER + [
-    "premises.deactivate_premises",
-    "premises.import_premises",
+_CADETS_AND_SCRIPTS = [
+    "visits.view_participant",
+    "visits.manage_participant",
+    "visits.view_scenario",
+    "visits.manage_scenario",
 ]
-_COMMANDER = [
-    "premises.view_town",
-    "premises.view_premises",
-]
-_FORCE_ADMIN = _SERGEANT + [
-    "premises.add_town",
-    "premises.change_town",
-    "accounts.view_user",
-    "accounts.add_user",
-    "accounts.change_user",
-]
+_SERGEANT = (
+    _OFFICER
+    + _CADETS_AND_SCRIPTS
+    + [
+        "premises.deactivate_premises",
+        "premises.import_premises",
+        "visits.change_any_visit",
+        "visits.import_visit",
+    ]
+)
+_COMMANDER = list(_READ_RECORDS)
+_FORCE_ADMIN = (
+    _READ_RECORDS
+    + _CADETS_AND_SCRIPTS
+    + [
+        "premises.add_premises",
+        "premises.change_premises",
+        "premises.deactivate_premises",
+        "premises.import_premises",
+        "premises.add_town",
+        "premises.change_town",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+    ]
+)
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OFFICER: _OFFICER,
@@ -46,9 +71,12 @@ def sync_roles(apps, schema_editor=None) -> None:
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
+        # Migration state apps have no models_module, so create_permissions would skip them.
+        # Restore the old value: with the real registry, None would disable post_migrate.
+        original = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

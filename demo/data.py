@@ -3,12 +3,18 @@
 Names of businesses are invented. Running `seed` twice changes nothing.
 """
 
+import random
+from datetime import date, datetime, time, timedelta
+
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Force, User
 from premises.models import Premises, Town
+from visits.models import LONDON_TZ, Operation, Participant, Scenario, Visit
+from visits.services import scenario_save
 
 DEMO_PASSWORD = "makesafe-demo-2021"
 
@@ -265,7 +271,7 @@ def _premises(force, towns, rows, creator) -> int:
 @transaction.atomic
 def seed() -> dict[str, int]:
     """Create the demo forces, towns, premises and users that are missing; returns counts created."""
-    counts = {"forces": 0, "users": 0, "premises": 0}
+    counts = {"forces": 0, "users": 0, "premises": 0, "visits": 0}
     suffolk, created = Force.objects.get_or_create(
         code="SUF", defaults={"name": "Suffolk Constabulary"}
     )
@@ -278,6 +284,7 @@ def seed() -> dict[str, int]:
         users[row[0]], created = _user(suffolk, *row)
         counts["users"] += created
     counts["premises"] += _premises(suffolk, towns, SUFFOLK_PREMISES, users["officer"])
+    counts["visits"] += seed_visits(suffolk)
 
     # A neighbouring force shares the install: its records must never show up for Suffolk.
     norfolk, created = Force.objects.get_or_create(
@@ -314,3 +321,315 @@ def logins() -> list[tuple[str, str, str]]:
     return [(row[5], row[0], DEMO_PASSWORD) for row in SUFFOLK_USERS] + [
         ("Officer, Norfolk", "norfolk.officer", DEMO_PASSWORD)
     ]
+
+
+# --- Visits ------------------------------------------------------------------------------------
+
+SCENARIOS = [
+    # (name, sectors, indicators, script)
+    (
+        "Room for a few hours",
+        ["hotel", "bnb"],
+        [
+            "pays_cash",
+            "no_id",
+            "no_luggage",
+            "walk_in",
+            "short_stay",
+            "double_bed",
+            "not_family",
+            "local_address",
+            "nervous",
+        ],
+        "An adult and a cadet walk in without luggage and ask for a double room for a few hours "
+        "or the night. The adult pays cash, has no ID, gives a local address and answers for the "
+        "cadet, who appears nervous and follows instructions.",
+    ),
+    (
+        "Drinks for an under-18",
+        ["licensed"],
+        ["drinks_for_child", "controlling_adult", "not_family", "secretive"],
+        "An older adult buys alcohol for a cadet at the bar, speaks for them, and mentions keeping "
+        "the evening secret from the cadet's parents.",
+    ),
+    (
+        "Child alone to a distant address",
+        ["taxi"],
+        ["child_alone", "distant_destination", "pays_cash", "secretive"],
+        "A cadet books a car alone late in the evening to an address in another town, paying cash, "
+        "and says an older friend will meet them there.",
+    ),
+    (
+        "Adult with a child late at night",
+        ["takeaway", "other"],
+        ["not_family", "controlling_adult", "nervous", "alcohol"],
+        "An adult with a cadet buys food late at night, with alcohol on show, and directs the "
+        "cadet where to sit and what to say.",
+    ),
+]
+
+CADETS = [
+    # (code, age band, permission recorded, active)
+    ("C-007", "14-15", date(2024, 9, 2), True),
+    ("C-014", "16-17", date(2021, 9, 1), True),
+    ("C-021", "16-17", date(2024, 9, 9), True),
+    ("C-003", "16-17", None, False),
+]
+
+SEED_OPERATION = "Makesafe hotels: Ipswich and Bury St Edmunds, Sep 2021"
+# The seed article's eight hotels: two passed, six failed to identify the scenario.
+SEED_VISITS = [
+    ("SUF-H-0001", "20:05", "completed", "key_issued", "none", ""),
+    ("SUF-H-0002", "20:40", "refused_concerns", "questions", "none", ""),
+    ("SUF-H-0003", "21:20", "completed", "payment", "none", ""),
+    ("SUF-H-0004", "21:55", "challenged", "room_offered", "none", ""),
+    (
+        "SUF-H-0005",
+        "22:30",
+        "refused_other",
+        "room_offered",
+        "none",
+        "Said they take no cash bookings.",
+    ),
+    ("SUF-H-0006", "19:10", "uneasy", "key_issued", "none", ""),
+    ("SUF-H-0007", "19:45", "reported_to_police", "questions", "101", ""),
+    ("SUF-H-0008", "20:25", "completed", "key_issued", "none", ""),
+]
+
+DEBRIEFS = {
+    "pass": "Debrief with the duty manager and receptionist. Staff explained what worried them; we "
+    "thanked them, left posters and the toolkit, and confirmed the training offer.",
+    "fail": "Immediate debrief with the manager and the member of staff. We went through the signs "
+    "(cash, no ID, no luggage, a few hours, the young person's age and manner) and how to report "
+    "on 101 quoting Makesafe. Posters left; training offered.",
+}
+
+# Failure rates by sector for the generated history (DOMAIN.md: most premises fail).
+SECTOR_FAIL = {
+    "hotel": 0.6,
+    "bnb": 0.55,
+    "licensed": 0.5,
+    "taxi": 0.45,
+    "takeaway": 0.65,
+    "other": 0.6,
+}
+PASS_OUTCOMES = ["reported_to_police", "refused_concerns"]
+FAIL_OUTCOMES = ["challenged", "uneasy", "refused_other", "completed", "completed"]
+STAGE_FOR = {
+    "reported_to_police": "questions",
+    "refused_concerns": "questions",
+    "challenged": "room_offered",
+    "uneasy": "key_issued",
+    "refused_other": "room_offered",
+    "completed": "key_issued",
+    "void": "enquiry",
+}
+
+
+def _aware(day: date, hhmm: str) -> datetime:
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)), LONDON_TZ)
+
+
+def _visit(
+    *,
+    premises,
+    when,
+    outcome,
+    stage,
+    contact,
+    reason,
+    officer,
+    cadet,
+    scenario,
+    operation=None,
+    retest_of=None,
+    training_accepted=False,
+) -> Visit:
+    result = Visit.result_for(outcome)
+    visit = Visit.objects.create(
+        force=premises.force,
+        premises=premises,
+        operation=operation,
+        visited_at=when,
+        officer=officer,
+        scenario=scenario,
+        indicators=list(scenario.indicators),
+        stage_reached=stage,
+        outcome=outcome,
+        result=result,
+        police_contact=contact,
+        staff_roles=["receptionist"] if premises.sector in ("hotel", "bnb") else ["manager"],
+        debrief_held=outcome != "void",
+        debrief_attendees=["manager", "receptionist"] if outcome != "void" else [],
+        debrief_notes=DEBRIEFS["pass" if result == "pass" else "fail"] if outcome != "void" else "",
+        material_left=["posters", "toolkit"] if outcome != "void" else [],
+        training_offered=outcome != "void",
+        training_accepted=training_accepted and outcome != "void",
+        welfare_debrief_done=True,
+        retest_of=retest_of,
+        reason=reason,
+        created_by=officer,
+        updated_by=officer,
+    )
+    visit.participants.add(cadet)
+    return visit
+
+
+def seed_visits(force: Force) -> int:
+    """The seed article's operation and two years of varied visits; returns visits created."""
+    if Operation.objects.filter(force=force, name=SEED_OPERATION).exists():
+        return 0
+    officer = User.objects.get(username="officer")
+    sergeant = User.objects.get(username="sergeant")
+    scenarios = {}
+    for name, sectors, indicators, script in SCENARIOS:
+        scenarios[name] = Scenario.objects.create(
+            force=force,
+            name=name,
+            sectors=sectors,
+            indicators=indicators,
+            script=script,
+            created_by=sergeant,
+        )
+    cadets = [
+        Participant.objects.create(
+            force=force, code=code, age_band=band, permission_recorded_on=permission, active=active
+        )
+        for code, band, permission, active in CADETS
+    ]
+    hotel_scenario = scenarios["Room for a few hours"]
+    premises = {p.reference: p for p in Premises.objects.filter(force=force)}
+    towns = {t.name: t for t in Town.objects.filter(force=force)}
+
+    # 1. The seed article: Saturday 18 September 2021.
+    seed_day = date(2021, 9, 18)
+    operation = Operation.objects.create(
+        force=force,
+        name=SEED_OPERATION,
+        date=seed_day,
+        lead_officer=sergeant,
+        scenario=hotel_scenario,
+        status=Operation.Status.COMPLETED,
+        risk_assessment_ref="RA-2021-0917",
+        briefing_notes="Cadets aged 16 play the vulnerable role. Immediate debrief at every hotel; "
+        "offer training and posters to every business.",
+        created_by=sergeant,
+    )
+    operation.towns.set([towns["Ipswich"], towns["Bury St Edmunds"]])
+    operation.premises.set([premises[ref] for ref, *_ in SEED_VISITS])
+    created = 0
+    for ref, hhmm, outcome, stage, contact, reason in SEED_VISITS:
+        _visit(
+            premises=premises[ref],
+            when=_aware(seed_day, hhmm),
+            outcome=outcome,
+            stage=stage,
+            contact=contact,
+            reason=reason,
+            officer=officer,
+            cadet=cadets[1],
+            scenario=hotel_scenario,
+            operation=operation,
+            training_accepted=True,
+        )
+        created += 1
+
+    # The hotel script was revised after 2021: v2 is what officers use now.
+    revised = scenario_save(
+        scenario=Scenario(
+            pk=hotel_scenario.pk,
+            force=force,
+            name=hotel_scenario.name,
+            sectors=["hotel", "bnb"],
+            indicators=hotel_scenario.indicators + ["name_differs"],
+            version=1,
+            script=hotel_scenario.script + " The adult books under a different name.",
+        ),
+        user=sergeant,
+    )
+    scenarios[revised.name] = revised
+
+    # 2. Two years of monthly operations, November 2024 to October 2026, with re-tests.
+    rng = random.Random(2021)  # noqa: S311 - demo data, not security
+    by_sector = {}
+    for p in premises.values():
+        by_sector.setdefault(p.sector, []).append(p)
+    scenario_for = {
+        "hotel": revised,
+        "bnb": revised,
+        "licensed": scenarios["Drinks for an under-18"],
+        "taxi": scenarios["Child alone to a distant address"],
+        "takeaway": scenarios["Adult with a child late at night"],
+        "other": scenarios["Adult with a child late at night"],
+    }
+    last_result: dict[str, Visit] = {}
+    town_names = list(towns)
+    for month_index in range(24):
+        year, month = 2024 + (10 + month_index) // 12, (10 + month_index) % 12 + 1
+        day = date(year, month, 1) + timedelta(days=rng.randrange(0, 25))
+        town_pair = rng.sample(town_names, 2)
+        candidates = [p for p in premises.values() if p.town.name in town_pair]
+        chosen = rng.sample(candidates, min(len(candidates), rng.randint(4, 7)))
+        op = Operation.objects.create(
+            force=force,
+            name=f"Makesafe {town_pair[0]} and {town_pair[1]}, {day:%b %Y}",
+            date=day,
+            lead_officer=rng.choice([officer, sergeant]),
+            status=Operation.Status.COMPLETED,
+            risk_assessment_ref=f"RA-{day:%Y-%m%d}",
+            created_by=sergeant,
+        )
+        op.towns.set([towns[name] for name in town_pair])
+        op.premises.set(chosen)
+        for n, p in enumerate(chosen):
+            earlier = last_result.get(p.reference)
+            fail_rate = SECTOR_FAIL[p.sector] * (0.6 if earlier is not None else 1.0)
+            roll = rng.random()
+            if roll < 0.04:
+                outcome, reason = "void", "Aborted: the cadet was recognised by a member of staff."
+            elif roll < 0.04 + fail_rate:
+                outcome = rng.choice(FAIL_OUTCOMES)
+                reason = "Said they do not take cash." if outcome == "refused_other" else ""
+            else:
+                outcome, reason = rng.choice(PASS_OUTCOMES), ""
+            visit = _visit(
+                premises=p,
+                when=_aware(day, f"{19 + n // 2}:{(n % 2) * 30 + rng.randrange(0, 25):02d}"),
+                outcome=outcome,
+                stage=STAGE_FOR[outcome],
+                contact=rng.choice(["101", "999"]) if outcome == "reported_to_police" else "none",
+                reason=reason,
+                officer=rng.choice([officer, sergeant]),
+                cadet=rng.choice(cadets[:3]),
+                scenario=scenario_for[p.sector],
+                operation=op,
+                retest_of=earlier if earlier is not None and earlier.result == "fail" else None,
+                training_accepted=rng.random() < 0.6,
+            )
+            if visit.result != "void":
+                last_result[p.reference] = visit
+            created += 1
+
+    # 3. Today's operation, planned, so an officer can log from its checklist.
+    today = timezone.localdate()
+    planned = Operation.objects.create(
+        force=force,
+        name="Makesafe Felixstowe and Lowestoft: hotels, B&Bs and taxis",
+        date=today,
+        lead_officer=officer,
+        scenario=revised,
+        status=Operation.Status.PLANNED,
+        risk_assessment_ref=f"RA-{today:%Y-%m%d}",
+        briefing_notes="Evening deployment. Cadet C-021 with PC Shah; welfare debrief at the end.",
+        created_by=sergeant,
+    )
+    planned.towns.set([towns["Felixstowe"], towns["Lowestoft"]])
+    planned.premises.set(
+        [
+            p
+            for p in premises.values()
+            if p.town.name in ("Felixstowe", "Lowestoft") and p.sector in ("hotel", "bnb", "taxi")
+        ]
+    )
+    return created

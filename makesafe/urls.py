@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("premises/", include("premises.urls")),
+    path("visits/", include("visits.urls")),
     path("support/", admin.site.urls),
 ]
 

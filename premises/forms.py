@@ -41,6 +41,14 @@ class PremisesForm(VersionedFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["reference"].help_text = "Changing a reference breaks links in exports."
 
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        # A blank reference is generated on save (premises_save), after validation: without this
+        # the premises_reference_format constraint refuses every blank reference.
+        if not self.cleaned_data.get("reference"):
+            exclude.add("reference")
+        return exclude
+
     def clean_postcode(self):
         return normalise_postcode(self.cleaned_data["postcode"])
 

@@ -22,6 +22,7 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+TIMELINE_LIMIT = 100
 
 
 def _filtered(request):
@@ -80,7 +81,17 @@ def premises_detail(request, pk):
         ),
         pk=pk,
     )
-    return render(request, "premises/premises_detail.html", {"premises": premises})
+    # The timeline reads later apps' rows through reverse relations; premises imports none of them.
+    visits = (
+        premises.visits.select_related("officer", "operation", "retest_of")
+        .defer("debrief_notes", "reason")
+        .order_by("-visited_at", "-id")[:TIMELINE_LIMIT]
+    )
+    return render(
+        request,
+        "premises/premises_detail.html",
+        {"premises": premises, "visits": visits, "timeline_limit": TIMELINE_LIMIT},
+    )
 
 
 @role_required("premises.view_premises", "premises.add_premises")

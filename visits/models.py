@@ -1,0 +1,538 @@
+"""Operations, scenario scripts, pseudonymous cadets and the graded visits they make."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Func, Q
+from django.db.models.functions import Now
+from django.urls import reverse
+
+from accounts.models import Force
+from premises.models import ForceScopedQuerySet, Premises, Town
+
+LONDON_TZ = ZoneInfo("Europe/London")
+
+
+class LondonDate(Func):
+    """The Europe/London date of a timestamp; immutable, so a generated column may use it."""
+
+    template = "((%(expressions)s AT TIME ZONE 'Europe/London')::date)"
+    output_field = models.DateField()
+
+
+class Indicator(models.TextChoices):
+    """Signs staff should notice (DOMAIN.md): what a scenario presents and a visit showed."""
+
+    PAYS_CASH = "pays_cash", "Pays cash / no card"
+    NO_ID = "no_id", "No ID"
+    NO_LUGGAGE = "no_luggage", "No luggage"
+    WALK_IN = "walk_in", "Walk-in or last minute"
+    SHORT_STAY = "short_stay", "One night or a few hours"
+    DOUBLE_BED = "double_bed", "Double bed"
+    NOT_FAMILY = "not_family", "Adult with a young person not obviously family"
+    LOCAL_ADDRESS = "local_address", "Local address"
+    ISOLATED_ROOM = "isolated_room", "Asks for an isolated room or one near an exit"
+    NAME_DIFFERS = "name_differs", "Booking name differs from the guest"
+    SECRETIVE = "secretive", "Secretive"
+    NERVOUS = "nervous", "Young person nervous or following instructions"
+    ALCOHOL = "alcohol", "Alcohol on show"
+    DRINKS_FOR_CHILD = "drinks_for_child", "Drinks bought for an under-18"
+    CONTROLLING_ADULT = "controlling_adult", "Controlling older adult"
+    CHILD_ALONE = "child_alone", "Child alone (taxi)"
+    DISTANT_DESTINATION = "distant_destination", "Distant destination (taxi)"
+    ADULT_DIRECTING = "adult_directing", "Adult directing the child (taxi)"
+
+
+class StaffRole(models.TextChoices):
+    """Staff at premises are recorded by role, never by name."""
+
+    RECEPTIONIST = "receptionist", "Receptionist"
+    MANAGER = "manager", "Manager"
+    DUTY_MANAGER = "duty_manager", "Duty manager"
+    OWNER = "owner", "Owner"
+    PORTER = "porter", "Porter / night porter"
+    BAR_STAFF = "bar_staff", "Bar staff"
+    DOOR_STAFF = "door_staff", "Door staff"
+    SERVER = "server", "Counter or serving staff"
+    DRIVER = "driver", "Driver"
+    CONTROLLER = "controller", "Controller / dispatcher"
+    OTHER = "other", "Other"
+
+
+class Scenario(models.Model):
+    """A scenario script, in versions. A version used by a visit is frozen: edits make a new one."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="scenarios")
+    name = models.CharField(max_length=120)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(
+        default=True, help_text="The version offered when logging new visits."
+    )
+    sectors = ArrayField(
+        models.CharField(max_length=10, choices=Premises.Sector.choices),
+        default=list,
+        help_text="Sectors this scenario suits.",
+    )
+    script = models.TextField(max_length=8000)
+    indicators = ArrayField(
+        models.CharField(max_length=24, choices=Indicator.choices),
+        default=list,
+        blank=True,
+        help_text="Signs the scenario presents to staff.",
+    )
+    imported = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ForceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        permissions = [("manage_scenario", "Can manage scenario scripts")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "name", "version"], name="scenario_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["force", "name"],
+                condition=Q(is_current=True),
+                name="scenario_one_current_version",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="scenario_version_positive"),
+            models.CheckConstraint(condition=~Q(name=""), name="scenario_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(sectors__contained_by=Premises.Sector.values),
+                name="scenario_sectors_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(indicators__contained_by=Indicator.values),
+                name="scenario_indicators_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    def get_absolute_url(self):
+        return reverse("visits:scenario_detail", args=[self.pk])
+
+    def get_sectors_display(self) -> str:
+        labels = dict(Premises.Sector.choices)
+        return ", ".join(labels.get(s, s) for s in self.sectors)
+
+    def get_indicators_display(self) -> list[str]:
+        labels = dict(Indicator.choices)
+        return [labels.get(i, i) for i in self.indicators]
+
+
+class ParticipantQuerySet(ForceScopedQuerySet):
+    def can_take_part(self):
+        """Cadets who may be on a visit now: active, with parental permission recorded."""
+        return self.filter(active=True, permission_recorded_on__isnull=False)
+
+
+class Participant(models.Model):
+    """A police cadet, by pseudonymous code only: cadets are children, so no name or contact."""
+
+    class AgeBand(models.TextChoices):
+        AGE_14_15 = "14-15", "14-15"
+        AGE_16_17 = "16-17", "16-17"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="participants")
+    code = models.CharField(
+        max_length=12,
+        help_text="Pseudonymous code, for example C-014. Never a name or initials.",
+    )
+    age_band = models.CharField(max_length=5, choices=AgeBand.choices)
+    permission_recorded_on = models.DateField(
+        "parental permission recorded on",
+        null=True,
+        blank=True,
+        help_text="Date the signed parental permission form was recorded. Typed as 18/09/2021.",
+    )
+    active = models.BooleanField(default=True)
+    imported = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        permissions = [("manage_participant", "Can manage cadet participants")]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "code"], name="participant_code_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{1,3}-?[0-9]{1,5}$"),
+                name="participant_code_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_band__in=["14-15", "16-17"]), name="participant_age_band_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(permission_recorded_on__isnull=True)
+                | Q(permission_recorded_on__lte=Now()),
+                name="participant_permission_not_future",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("visits:participant_edit", args=[self.pk])
+
+    @property
+    def can_take_part(self) -> bool:
+        return self.active and self.permission_recorded_on is not None
+
+
+class OperationQuerySet(ForceScopedQuerySet):
+    def open(self):
+        """Operations still planned or in progress."""
+        return self.exclude(status=Operation.Status.COMPLETED)
+
+
+class Operation(models.Model):
+    """A planned day (or days) of test visits, with its premises checklist."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="operations")
+    name = models.CharField(max_length=120)
+    date = models.DateField(help_text="Typed as 18/09/2021.")
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Only for operations over several days."
+    )
+    towns = models.ManyToManyField(Town, blank=True, related_name="operations")
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="operations"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    risk_assessment_ref = models.CharField(
+        "risk assessment reference",
+        max_length=60,
+        blank=True,
+        help_text="Required before any visit can be logged against the operation.",
+    )
+    briefing_notes = models.TextField(max_length=4000, blank=True)
+    premises = models.ManyToManyField(
+        Premises, blank=True, related_name="operations", help_text="Premises to visit."
+    )
+    imported = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OperationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "name"], name="operation_name_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
+                name="operation_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "completed"]),
+                name="operation_status_valid",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="operation_name_not_blank"),
+        ]
+        indexes = [models.Index(fields=["force", "-date"], name="operation_force_date")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("visits:operation_detail", args=[self.pk])
+
+    @property
+    def has_risk_assessment(self) -> bool:
+        return bool(self.risk_assessment_ref.strip())
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+
+class VisitQuerySet(ForceScopedQuerySet):
+    def in_period(self, start=None, end=None):
+        """Visits on or after `start` and on or before `end` (dates, inclusive; None = open)."""
+        qs = self
+        if start:
+            qs = qs.filter(visited_on__gte=start)
+        if end:
+            qs = qs.filter(visited_on__lte=end)
+        return qs
+
+    def counted(self):
+        """Visits that count in rates: everything but void."""
+        return self.exclude(result=Visit.Result.VOID)
+
+    def failed(self):
+        """Visits whose staff did not spot and act on the scenario."""
+        return self.filter(result=Visit.Result.FAIL)
+
+    def passed(self):
+        """Visits whose staff reported to police or refused because of safeguarding concerns."""
+        return self.filter(result=Visit.Result.PASS)
+
+    def for_list(self):
+        """Rows for visit lists: premises, town and officer joined in the same query."""
+        return self.select_related("premises__town", "officer", "operation").defer(
+            "debrief_notes", "reason", "premises__notes", "premises__address"
+        )
+
+
+class Visit(models.Model):
+    """One scenario test at one premises, with its graded outcome and the debrief that followed."""
+
+    class Outcome(models.TextChoices):
+        # Best to worst (DOMAIN.md). The keys are fixed: imports and exports use them.
+        REPORTED_TO_POLICE = "reported_to_police", "Reported to police (101/999)"
+        REFUSED_CONCERNS = "refused_concerns", "Refused because of safeguarding concerns"
+        CHALLENGED = "challenged", "Challenged or asked for ID, but did not refuse or report"
+        UNEASY = "uneasy", "Went ahead, but staff later said they felt uneasy"
+        REFUSED_OTHER = "refused_other", "Refused for a non-safeguarding reason"
+        COMPLETED = "completed", "Booking completed unchallenged"
+        VOID = "void", "Void: aborted for safety or compromise"
+
+    OUTCOME_HELP = {
+        "reported_to_police": "Staff called 101 or 999, ideally quoting Makesafe. Pass.",
+        "refused_concerns": "Staff refused the booking out of concern for the child. Pass.",
+        "challenged": "Staff questioned the relationship or asked for ID, then carried on. Fail.",
+        "uneasy": "The booking went ahead; staff said afterwards they felt uneasy. Fail.",
+        "refused_other": "Refused, not for safeguarding ('no cash', 'no one-night stays'). Fail.",
+        "completed": "Room offered, payment taken or key issued with no challenge. Fail.",
+        "void": "Aborted for safety or the test was compromised. Not counted in rates.",
+    }
+
+    class Result(models.TextChoices):
+        PASS = "pass", "Pass"
+        FAIL = "fail", "Fail"
+        VOID = "void", "Void"
+
+    PASS_OUTCOMES = ("reported_to_police", "refused_concerns")
+    CHALLENGE_OUTCOMES = ("reported_to_police", "refused_concerns", "challenged")
+
+    class Stage(models.TextChoices):
+        ENQUIRY = "enquiry", "Enquiry"
+        QUESTIONS = "questions", "Questions asked"
+        ROOM_OFFERED = "room_offered", "Room offered"
+        PAYMENT = "payment", "Payment taken"
+        KEY_ISSUED = "key_issued", "Key issued"
+
+    class PoliceContact(models.TextChoices):
+        NONE = "none", "None"
+        CALL_101 = "101", "Called 101"
+        CALL_999 = "999", "Called 999"
+        IN_PERSON = "in_person", "In person"
+
+    class Material(models.TextChoices):
+        POSTERS = "posters", "Posters"
+        TOOLKIT = "toolkit", "Toolkit"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="visits")
+    operation = models.ForeignKey(
+        Operation, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="visits")
+    visited_at = models.DateTimeField(
+        help_text="Date and time of the test, typed as 18/09/2021 20:15."
+    )
+    visited_on = models.GeneratedField(
+        expression=LondonDate("visited_at"),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits_made", null=True
+    )
+    participants = models.ManyToManyField(Participant, blank=True, related_name="visits")
+    scenario = models.ForeignKey(
+        Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="visits"
+    )
+    indicators = ArrayField(
+        models.CharField(max_length=24, choices=Indicator.choices), default=list, blank=True
+    )
+    stage_reached = models.CharField(max_length=12, choices=Stage.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    result = models.CharField(max_length=4, choices=Result.choices, editable=False)
+    police_contact = models.CharField(
+        "police contacted", max_length=10, choices=PoliceContact.choices, default=PoliceContact.NONE
+    )
+    staff_roles = ArrayField(
+        models.CharField(max_length=16, choices=StaffRole.choices), default=list, blank=True
+    )
+    debrief_held = models.BooleanField(default=True)
+    debrief_attendees = ArrayField(
+        models.CharField(max_length=16, choices=StaffRole.choices), default=list, blank=True
+    )
+    debrief_notes = models.TextField(max_length=4000, blank=True)
+    material_left = ArrayField(
+        models.CharField(max_length=10, choices=Material.choices), default=list, blank=True
+    )
+    training_offered = models.BooleanField(default=True)
+    training_accepted = models.BooleanField(default=False)
+    welfare_debrief_done = models.BooleanField("cadet welfare debrief done", default=False)
+    retest_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests"
+    )
+    reason = models.TextField(
+        max_length=1000,
+        blank=True,
+        help_text="Required for a non-safeguarding refusal or a void visit.",
+    )
+    imported = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-visited_at", "-id"]
+        permissions = [
+            ("change_any_visit", "Can edit any visit of the force"),
+            ("import_visit", "Can import historical visits"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome__in=["reported_to_police", "refused_concerns"], result="pass")
+                    | Q(outcome="void", result="void")
+                    | Q(
+                        outcome__in=["challenged", "uneasy", "refused_other", "completed"],
+                        result="fail",
+                    )
+                ),
+                name="visit_result_matches_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    stage_reached__in=[
+                        "enquiry",
+                        "questions",
+                        "room_offered",
+                        "payment",
+                        "key_issued",
+                    ]
+                ),
+                name="visit_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(police_contact__in=["none", "101", "999", "in_person"]),
+                name="visit_police_contact_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="reported_to_police") | ~Q(police_contact="none"),
+                name="visit_report_says_how",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome__in=["refused_other", "void"]) | ~Q(reason=""),
+                name="visit_reason_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(imported=True) | Q(debrief_held=False) | ~Q(debrief_notes=""),
+                name="visit_debrief_notes_required",
+            ),
+            models.CheckConstraint(
+                condition=Q(training_offered=True) | Q(training_accepted=False),
+                name="visit_training_accepted_needs_offer",
+            ),
+            models.CheckConstraint(
+                condition=Q(visited_at__lte=Now() + timedelta(minutes=5)),
+                name="visit_not_in_future",
+            ),
+            models.CheckConstraint(
+                condition=Q(retest_of__isnull=True) | ~Q(retest_of=F("id")),
+                name="visit_not_retest_of_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(indicators__contained_by=Indicator.values),
+                name="visit_indicators_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(staff_roles__contained_by=StaffRole.values)
+                & Q(debrief_attendees__contained_by=StaffRole.values),
+                name="visit_staff_roles_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(material_left__contained_by=["posters", "toolkit"]),
+                name="visit_material_valid",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="visit_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["force", "-visited_at"], name="visit_force_visited"),
+            models.Index(fields=["premises", "-visited_at"], name="visit_premises_visited"),
+            models.Index(fields=["operation", "premises"], name="visit_operation_premises"),
+            models.Index(fields=["force", "officer", "-visited_at"], name="visit_force_officer"),
+        ]
+
+    def __str__(self):
+        return f"{self.premises.name}, {self.visited_at:%d %b %Y}: {self.get_result_display()}"
+
+    def get_absolute_url(self):
+        return reverse("visits:detail", args=[self.pk])
+
+    @classmethod
+    def result_for(cls, outcome: str) -> str:
+        """The result an outcome grades to: pass, fail or void."""
+        if outcome in cls.PASS_OUTCOMES:
+            return cls.Result.PASS
+        if outcome == cls.Outcome.VOID:
+            return cls.Result.VOID
+        return cls.Result.FAIL
+
+    @property
+    def is_retest(self) -> bool:
+        return self.retest_of_id is not None
+
+    def can_be_edited_by(self, user) -> bool:
+        """Officers edit their own visits; sergeants any visit of their force."""
+        if user.force_id != self.force_id:
+            return False
+        if user.has_perm("visits.change_any_visit"):
+            return True
+        return user.has_perm("visits.change_visit") and self.officer_id == user.pk
+
+    def get_indicators_display(self) -> list[str]:
+        labels = dict(Indicator.choices)
+        return [labels.get(i, i) for i in self.indicators]
+
+    def get_staff_roles_display(self) -> str:
+        labels = dict(StaffRole.choices)
+        return ", ".join(labels.get(r, r) for r in self.staff_roles)
+
+    def get_debrief_attendees_display(self) -> str:
+        labels = dict(StaffRole.choices)
+        return ", ".join(labels.get(r, r) for r in self.debrief_attendees)
+
+    def get_material_left_display(self) -> str:
+        labels = dict(self.Material.choices)
+        return ", ".join(labels.get(m, m) for m in self.material_left)

@@ -1,0 +1,471 @@
+"""Pages for logging and reading visits, and for operations, cadets and scenario scripts."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts.permissions import role_required
+from makesafe.concurrency import StaleEdit, save_versioned
+from makesafe.csvutil import csv_download
+from makesafe.pagination import page_without_count
+from premises.models import Premises
+from premises.services import decode_csv
+
+from .filters import VisitFilter
+from .forms import (
+    OperationForm,
+    ParticipantForm,
+    PremisesSearchForm,
+    ScenarioForm,
+    VisitForm,
+    VisitImportForm,
+)
+from .models import Operation, Participant, Scenario, Visit
+from .services import (
+    IMPORT_COLUMNS,
+    VisitImportFailed,
+    operation_close,
+    scenario_save,
+    visit_save,
+    visits_import,
+)
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 15
+
+VISIT_CSV_COLUMNS = [
+    "visit_id",
+    "visited_at",
+    "premises_reference",
+    "premises",
+    "town",
+    "sector",
+    "operation",
+    "officer",
+    "scenario",
+    "stage",
+    "outcome",
+    "result",
+    "police_contact",
+    "retest_of",
+    "debrief_held",
+    "debrief_notes",
+    "imported",
+]
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+def _filtered_visits(request):
+    visits = Visit.objects.visible_to(request.user).for_list()
+    listing = VisitFilter(request.GET or None, queryset=visits, user=request.user)
+    return listing, listing.qs.order_by("-visited_at", "-id")
+
+
+@role_required("visits.view_visit")
+def visit_list(request):
+    listing, rows = _filtered_visits(request)
+    page = page_without_count(rows, request.GET.get("page"), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "visits/visit_list.html",
+        {"filter": listing, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required("visits.view_visit")
+def visit_export(request):
+    _, rows = _filtered_visits(request)
+    rows = rows.select_related("scenario").defer(None)
+
+    def lines():
+        for v in rows.iterator(chunk_size=2000):
+            yield [
+                v.pk,
+                timezone.localtime(v.visited_at).strftime("%Y-%m-%d %H:%M"),
+                v.premises.reference,
+                v.premises.name,
+                v.premises.town.name,
+                v.premises.sector,
+                v.operation.name if v.operation else "",
+                str(v.officer) if v.officer else "",
+                str(v.scenario) if v.scenario else "",
+                v.stage_reached,
+                v.outcome,
+                v.result,
+                v.police_contact,
+                v.retest_of_id or "",
+                "yes" if v.debrief_held else "no",
+                v.debrief_notes,
+                "yes" if v.imported else "no",
+            ]
+
+    return csv_download(name="visits", header=VISIT_CSV_COLUMNS, rows=lines())
+
+
+@role_required("visits.view_visit")
+def visit_detail(request, pk):
+    visit = get_object_or_404(
+        Visit.objects.visible_to(request.user)
+        .select_related(
+            "premises__town", "operation", "officer", "scenario", "retest_of", "updated_by"
+        )
+        .prefetch_related("participants", "retests"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "visits/visit_detail.html",
+        {"visit": visit, "can_edit": visit.can_be_edited_by(request.user)},
+    )
+
+
+@role_required("visits.add_visit")
+def visit_log(request):
+    """Step one of logging from the visits menu: find the premises (works without JavaScript)."""
+    form = PremisesSearchForm(request.GET or None)
+    results = []
+    if form.is_valid() and form.cleaned_data["q"]:
+        results = list(
+            Premises.objects.visible_to(request.user)
+            .active()
+            .search(form.cleaned_data["q"])
+            .for_list()
+            .order_by("name", "id")[:SEARCH_LIMIT]
+        )
+    context = {"form": form, "results": results, "limit": SEARCH_LIMIT}
+    if request.GET.get("fragment"):
+        return render(request, "visits/_premises_results.html", context)
+    return render(request, "visits/visit_log.html", context)
+
+
+@role_required("visits.add_visit")
+def visit_create(request, premises_pk):
+    premises = get_object_or_404(
+        Premises.objects.visible_to(request.user).active().select_related("town"), pk=premises_pk
+    )
+    initial = {}
+    operation = None
+    if request.GET.get("operation", "").isdigit():
+        operation = (
+            Operation.objects.visible_to(request.user).filter(pk=request.GET["operation"]).first()
+        )
+        if operation:
+            initial["operation"] = operation.pk
+            if operation.scenario_id:
+                initial["scenario"] = operation.scenario_id
+                initial["indicators"] = list(operation.scenario.indicators)
+            if operation.date < timezone.localdate():
+                initial["visited_at"] = timezone.make_aware(
+                    datetime.combine(operation.date, timezone.localtime().time())
+                ).replace(second=0, microsecond=0)
+    retest_of = None
+    if request.GET.get("retest_of", "").isdigit():
+        retest_of = (
+            Visit.objects.visible_to(request.user)
+            .filter(pk=request.GET["retest_of"], premises=premises)
+            .first()
+        )
+        if retest_of:
+            initial["retest_of"] = retest_of.pk
+    form = VisitForm(request.POST or None, initial=initial, user=request.user, premises=premises)
+    if request.method == "POST" and form.is_valid():
+        visit = visit_save(
+            visit=form.instance, user=request.user, participants=form.cleaned_data["participants"]
+        )
+        messages.success(
+            request, f"Logged the visit to {premises.name}: {visit.get_result_display().lower()}."
+        )
+        if visit.operation_id:
+            return redirect(visit.operation)
+        return redirect(visit)
+    return render(
+        request,
+        "visits/visit_form.html",
+        {"form": form, "premises": premises, "operation": operation, "retest_of": retest_of},
+    )
+
+
+@role_required("visits.change_visit")
+def visit_edit(request, pk):
+    visit = get_object_or_404(
+        Visit.objects.visible_to(request.user).select_related("premises__town"), pk=pk
+    )
+    if not visit.can_be_edited_by(request.user):
+        raise PermissionDenied
+    form = VisitForm(
+        request.POST or None, instance=visit, user=request.user, premises=visit.premises
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit_save(
+                visit=form.instance,
+                user=request.user,
+                participants=form.cleaned_data["participants"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, "Saved the visit.")
+            return redirect(visit)
+    return render(
+        request,
+        "visits/visit_form.html",
+        {"form": form, "premises": visit.premises, "visit": visit},
+    )
+
+
+@role_required("visits.import_visit")
+def visit_import(request):
+    form = VisitImportForm(request.POST or None, request.FILES or None)
+    failure = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            text = decode_csv(form.cleaned_data["file"].read())
+            result = visits_import(force=request.user.force, user=request.user, text=text)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        except VisitImportFailed as exc:
+            failure = exc.result
+            form.add_error("file", f"Nothing was imported: {len(failure.errors)} rows need fixing.")
+        else:
+            extra = "".join(
+                f" New {kind}: {', '.join(names)}." for kind, names in result.created_names.items()
+            )
+            messages.success(request, f"Imported {result.created} historical visits.{extra}")
+            return redirect("visits:list")
+    return render(
+        request,
+        "visits/visit_import.html",
+        {"form": form, "failure": failure, "columns": ",".join(IMPORT_COLUMNS)},
+    )
+
+
+# --- Operations ------------------------------------------------------------------------------
+
+
+@role_required("visits.view_operation")
+def operation_list(request):
+    operations = (
+        Operation.objects.visible_to(request.user)
+        .select_related("lead_officer", "scenario")
+        .annotate(
+            planned=Count("premises", distinct=True),
+            visited=Count("visits__premises", distinct=True),
+        )
+        .order_by("-date", "name", "id")
+    )
+    status = request.GET.get("status", "")
+    if status in Operation.Status.values:
+        operations = operations.filter(status=status)
+    page = Paginator(operations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/operation_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Operation.Status.choices,
+            "query": f"status={status}" if status else "",
+        },
+    )
+
+
+@role_required("visits.view_operation")
+def operation_detail(request, pk):
+    operation = get_object_or_404(
+        Operation.objects.visible_to(request.user)
+        .select_related("lead_officer", "scenario")
+        .prefetch_related("towns"),
+        pk=pk,
+    )
+    visits = Visit.objects.filter(operation=operation).order_by("-visited_at", "-id")
+    checklist = (
+        operation.premises.select_related("town")
+        .prefetch_related(Prefetch("visits", queryset=visits, to_attr="operation_visits"))
+        .order_by("town__name", "name")
+    )
+    rows = []
+    for premises in checklist:
+        latest = premises.operation_visits[0] if premises.operation_visits else None
+        rows.append({"premises": premises, "visit": latest})
+    totals = visits.aggregate(
+        passed=Count("id", filter=Q(result=Visit.Result.PASS)),
+        failed=Count("id", filter=Q(result=Visit.Result.FAIL)),
+        void=Count("id", filter=Q(result=Visit.Result.VOID)),
+        premises_visited=Count("premises", distinct=True),
+    )
+    unplanned = list(
+        visits.exclude(premises__in=operation.premises.all()).select_related("premises__town")
+    )
+    return render(
+        request,
+        "visits/operation_detail.html",
+        {
+            "operation": operation,
+            "rows": rows,
+            "totals": totals,
+            "to_visit": sum(1 for row in rows if row["visit"] is None),
+            "unplanned": unplanned,
+            "can_log": request.user.has_perm("visits.add_visit")
+            and not operation.is_closed
+            and operation.has_risk_assessment,
+        },
+    )
+
+
+@role_required("visits.view_operation", "visits.add_operation")
+def operation_create(request):
+    form = OperationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        operation = form.save(commit=False)
+        operation.force = request.user.force
+        operation.created_by = request.user
+        operation.save()
+        form.save_m2m()
+        messages.success(request, f"Planned {operation.name}.")
+        return redirect(operation)
+    return render(request, "visits/operation_form.html", {"form": form})
+
+
+@role_required("visits.view_operation", "visits.change_operation")
+def operation_edit(request, pk):
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    form = OperationForm(request.POST or None, instance=operation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_versioned(form.instance, expected_version=form.cleaned_data["expected_version"])
+            form.save_m2m()
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved {operation.name}.")
+            return redirect(operation)
+    return render(request, "visits/operation_form.html", {"form": form, "operation": operation})
+
+
+@role_required("visits.view_operation", "visits.change_operation")
+def operation_close_view(request, pk):
+    """GET asks for confirmation; POST marks the operation completed."""
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    if operation.is_closed:
+        messages.info(request, f"{operation.name} is already closed.")
+        return redirect(operation)
+    if request.method == "POST":
+        operation_close(operation=operation, user=request.user)
+        messages.success(request, f"{operation.name} is closed.")
+        return redirect(operation)
+    return render(request, "visits/operation_confirm_close.html", {"operation": operation})
+
+
+# --- Cadets (participants) -------------------------------------------------------------------
+
+
+@role_required("visits.view_participant", "visits.manage_participant")
+def participant_list(request):
+    participants = (
+        Participant.objects.visible_to(request.user)
+        .annotate(visit_count=Count("visits"))
+        .order_by("-active", "code", "id")
+    )
+    page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "visits/participant_list.html", {"page": page})
+
+
+@role_required("visits.view_participant", "visits.manage_participant")
+def participant_create(request):
+    form = ParticipantForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        participant = form.save(commit=False)
+        participant.force = request.user.force
+        participant.save()
+        messages.success(request, f"Added cadet {participant.code}.")
+        return redirect("visits:participant_list")
+    return render(request, "visits/participant_form.html", {"form": form})
+
+
+@role_required("visits.view_participant", "visits.manage_participant")
+def participant_edit(request, pk):
+    participant = get_object_or_404(Participant.objects.visible_to(request.user), pk=pk)
+    form = ParticipantForm(request.POST or None, instance=participant, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_versioned(form.instance, expected_version=form.cleaned_data["expected_version"])
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved cadet {participant.code}.")
+            return redirect("visits:participant_list")
+    return render(
+        request, "visits/participant_form.html", {"form": form, "participant": participant}
+    )
+
+
+# --- Scenario scripts ------------------------------------------------------------------------
+
+
+@role_required("visits.view_scenario", "visits.manage_scenario")
+def scenario_list(request):
+    scenarios = (
+        Scenario.objects.visible_to(request.user)
+        .annotate(visit_count=Count("visits"))
+        .order_by("-is_current", "name", "-version", "id")
+    )
+    page = Paginator(scenarios, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "visits/scenario_list.html", {"page": page})
+
+
+@role_required("visits.view_scenario", "visits.manage_scenario")
+def scenario_detail(request, pk):
+    scenario = get_object_or_404(
+        Scenario.objects.visible_to(request.user).annotate(visit_count=Count("visits")), pk=pk
+    )
+    versions = (
+        Scenario.objects.visible_to(request.user).filter(name=scenario.name).order_by("-version")
+    )
+    return render(
+        request, "visits/scenario_detail.html", {"scenario": scenario, "versions": versions}
+    )
+
+
+@role_required("visits.view_scenario", "visits.manage_scenario")
+def scenario_create(request):
+    form = ScenarioForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        scenario = scenario_save(scenario=form.instance, user=request.user)
+        messages.success(request, f"Added {scenario}.")
+        return redirect(scenario)
+    return render(request, "visits/scenario_form.html", {"form": form})
+
+
+@role_required("visits.view_scenario", "visits.manage_scenario")
+def scenario_edit(request, pk):
+    scenario = get_object_or_404(
+        Scenario.objects.visible_to(request.user).annotate(visit_count=Count("visits")), pk=pk
+    )
+    if not scenario.is_current:
+        messages.info(request, "Only the current version can be changed.")
+        return redirect(scenario)
+    opened_version = scenario.version
+    form = ScenarioForm(request.POST or None, instance=scenario, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = scenario_save(scenario=form.instance, user=request.user)
+        if saved.pk != pk:
+            messages.success(request, f"Visits used version {opened_version}, so this is {saved}.")
+        else:
+            messages.success(request, f"Saved {saved}.")
+        return redirect(saved)
+    return render(
+        request,
+        "visits/scenario_form.html",
+        {"form": form, "scenario": scenario, "next_version": opened_version + 1},
+    )

@@ -25,8 +25,9 @@ class Command(BaseCommand):
             )
         counts = seed()
         self.stdout.write(
-            f"Demo data: {counts['forces']} forces, {counts['users']} users and "
-            f"{counts['premises']} premises added (0 means already there)."
+            f"Demo data: {counts['forces']} forces, {counts['users']} users, "
+            f"{counts['premises']} premises and {counts['visits']} visits added "
+            "(0 means already there)."
         )
         if not quiet_logins:
             self.stdout.write("Demo logins (username / password):")

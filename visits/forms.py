@@ -1,0 +1,320 @@
+"""Forms for logging visits and managing operations, cadets and scenario scripts."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from makesafe.concurrency import VersionedFormMixin
+from premises.models import Premises, Town
+
+from .models import Indicator, Operation, Participant, Scenario, StaffRole, Visit
+
+CHECKBOXES = forms.CheckboxSelectMultiple
+
+
+class VisitForm(VersionedFormMixin, forms.ModelForm):
+    visited_at = forms.DateTimeField(
+        label="Visited at",
+        help_text="Date and time, for example 18/09/2021 20:15.",
+        widget=forms.DateTimeInput(format="%d/%m/%Y %H:%M", attrs={"autocomplete": "off"}),
+    )
+    participants = forms.ModelMultipleChoiceField(
+        queryset=Participant.objects.none(),
+        widget=CHECKBOXES,
+        required=False,
+        label="Cadet(s)",
+        help_text="Only active cadets with parental permission recorded are listed.",
+    )
+    indicators = forms.MultipleChoiceField(
+        choices=Indicator.choices, widget=CHECKBOXES, required=False, label="Indicators presented"
+    )
+    staff_roles = forms.MultipleChoiceField(
+        choices=StaffRole.choices,
+        widget=CHECKBOXES,
+        required=False,
+        label="Staff who dealt with it",
+    )
+    debrief_attendees = forms.MultipleChoiceField(
+        choices=StaffRole.choices, widget=CHECKBOXES, required=False, label="Debrief attended by"
+    )
+    material_left = forms.MultipleChoiceField(
+        choices=Visit.Material.choices,
+        widget=CHECKBOXES,
+        required=False,
+        label="Campaign material left",
+    )
+
+    class Meta:
+        model = Visit
+        fields = [
+            "premises",
+            "operation",
+            "visited_at",
+            "participants",
+            "scenario",
+            "indicators",
+            "stage_reached",
+            "outcome",
+            "police_contact",
+            "reason",
+            "staff_roles",
+            "debrief_held",
+            "debrief_attendees",
+            "debrief_notes",
+            "material_left",
+            "training_offered",
+            "training_accepted",
+            "welfare_debrief_done",
+            "retest_of",
+        ]
+        widgets = {
+            "premises": forms.HiddenInput,
+            "stage_reached": forms.RadioSelect,
+            "outcome": forms.RadioSelect,
+            "police_contact": forms.RadioSelect,
+            "debrief_notes": forms.Textarea(attrs={"rows": 3}),
+            "reason": forms.TextInput,
+        }
+        labels = {"stage_reached": "Stage reached", "retest_of": "Re-test of"}
+
+    def __init__(self, *args, user: User, premises: Premises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.premises = premises
+        force = user.force
+        self.fields["premises"].queryset = Premises.objects.filter(force=force, pk=premises.pk)
+        self.fields["premises"].initial = premises.pk
+        operations = Operation.objects.visible_to(user).open()
+        if self.instance.operation_id:
+            operations = operations | Operation.objects.filter(pk=self.instance.operation_id)
+        self.fields["operation"].queryset = operations.order_by("-date", "name")
+        self.fields["operation"].empty_label = "None: not part of an operation"
+        participants = Participant.objects.visible_to(user).can_take_part()
+        if self.instance.pk:
+            # Keep cadets already on the visit listed even if they have since left.
+            participants = participants | Participant.objects.filter(visits=self.instance)
+        self.fields["participants"].queryset = participants.distinct().order_by("code")
+        scenarios = Scenario.objects.visible_to(user).filter(is_current=True)
+        if self.instance.scenario_id:
+            scenarios = scenarios | Scenario.objects.filter(pk=self.instance.scenario_id)
+        self.fields["scenario"].queryset = scenarios.order_by("name")
+        self.fields["scenario"].empty_label = "Choose the scenario script"
+        earlier = Visit.objects.filter(force=force, premises=premises).select_related("premises")
+        if self.instance.pk:
+            earlier = earlier.exclude(pk=self.instance.pk)
+        self.fields["retest_of"].queryset = earlier.order_by("-visited_at")[:50]
+        self.fields["retest_of"].label_from_instance = lambda v: (
+            f"{timezone.localtime(v.visited_at):%d %b %Y} – {v.get_outcome_display()}"
+        )
+        self.fields["retest_of"].empty_label = "Not a re-test"
+        self.fields["outcome"].choices = list(Visit.Outcome.choices)
+        self.fields["stage_reached"].choices = list(Visit.Stage.choices)
+        if not self.instance.pk and not self.is_bound:
+            self.fields["visited_at"].initial = timezone.localtime().replace(
+                second=0, microsecond=0
+            )
+
+    def outcome_options(self) -> list[dict]:
+        """The outcome radios, best to worst, each with the DOMAIN.md wording as its help."""
+        current = str(self["outcome"].value() or "")
+        return [
+            {
+                "id": f"id_outcome_{index}",
+                "value": value,
+                "label": label,
+                "help": Visit.OUTCOME_HELP[value],
+                "checked": value == current,
+                "result": Visit.result_for(value),
+            }
+            for index, (value, label) in enumerate(Visit.Outcome.choices)
+        ]
+
+    def clean_visited_at(self):
+        when = self.cleaned_data["visited_at"]
+        if when > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("The visit cannot be in the future.")
+        return when
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        operation = cleaned.get("operation")
+        if operation is not None and not operation.has_risk_assessment:
+            self.add_error(
+                "operation",
+                "This operation has no risk assessment reference yet: add it to the "
+                "operation before logging visits against it.",
+            )
+        participants = cleaned.get("participants")
+        if "participants" in cleaned and not participants and not self.instance.imported:
+            self.add_error(
+                "participants",
+                "Choose the cadet who took part. A cadet needs parental permission recorded first.",
+            )
+        notes = (cleaned.get("debrief_notes") or "").strip()
+        if cleaned.get("debrief_held") and not notes and not self.instance.imported:
+            self.add_error("debrief_notes", "Write what was said at the debrief.")
+        needs_reason = outcome in (Visit.Outcome.REFUSED_OTHER, Visit.Outcome.VOID)
+        if needs_reason and not (cleaned.get("reason") or "").strip():
+            self.add_error(
+                "reason", "Say why: the reason given for refusing, or why the visit was void."
+            )
+        if outcome == Visit.Outcome.REPORTED_TO_POLICE and cleaned.get("police_contact") in (
+            None,
+            "",
+            Visit.PoliceContact.NONE,
+        ):
+            self.add_error("police_contact", "Say how staff contacted the police.")
+        if cleaned.get("training_accepted") and not cleaned.get("training_offered"):
+            self.add_error("training_accepted", "Training can only be accepted if it was offered.")
+        earlier = cleaned.get("retest_of")
+        when = cleaned.get("visited_at")
+        if earlier is not None:
+            if earlier.premises_id != self.premises.pk:
+                self.add_error("retest_of", "A re-test must follow a visit to the same premises.")
+            elif when is not None and earlier.visited_at >= when:
+                self.add_error("retest_of", "A re-test must come after the visit it re-tests.")
+        return cleaned
+
+
+class PremisesSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Premises",
+        required=False,
+        max_length=100,
+        help_text="Type part of the name, reference, postcode or operator.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class OperationForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Operation
+        fields = [
+            "name",
+            "date",
+            "end_date",
+            "towns",
+            "lead_officer",
+            "scenario",
+            "risk_assessment_ref",
+            "briefing_notes",
+            "premises",
+        ]
+        widgets = {
+            "date": forms.DateInput(format="%d/%m/%Y"),
+            "end_date": forms.DateInput(format="%d/%m/%Y"),
+            "towns": CHECKBOXES,
+            "premises": forms.SelectMultiple(attrs={"size": 12}),
+            "briefing_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"premises": "Premises to visit"}
+        help_texts = {"premises": "Hold Ctrl (or Cmd) to choose several."}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["towns"].queryset = Town.objects.visible_to(user)
+        self.fields["lead_officer"].queryset = User.objects.visible_to(user).filter(is_active=True)
+        self.fields["scenario"].queryset = Scenario.objects.visible_to(user).filter(is_current=True)
+        self.fields["premises"].queryset = (
+            Premises.objects.visible_to(user)
+            .active()
+            .select_related("town")
+            .order_by("town__name", "name")
+        )
+        self.fields["premises"].label_from_instance = lambda p: (
+            f"{p.town.name}: {p.name} ({p.reference})"
+        )
+        if not self.instance.pk:
+            self.fields["lead_officer"].initial = user.pk
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = Operation.objects.visible_to(self.user).filter(name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Your force already has an operation with this name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date cannot be before the start date.")
+        return cleaned
+
+
+class ParticipantForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["code", "age_band", "permission_recorded_on", "active"]
+        widgets = {
+            "age_band": forms.RadioSelect,
+            "permission_recorded_on": forms.DateInput(format="%d/%m/%Y"),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        import re
+
+        if not re.fullmatch(r"[A-Z]{1,3}-?[0-9]{1,5}", code):
+            raise forms.ValidationError(
+                "Use a pseudonymous code such as C-014: letters, a hyphen and digits. Never a name."
+            )
+        taken = Participant.objects.visible_to(self.user).filter(code=code)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Another cadet of your force has this code.")
+        return code
+
+    def clean_permission_recorded_on(self):
+        day = self.cleaned_data["permission_recorded_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The permission date cannot be in the future.")
+        return day
+
+
+class ScenarioForm(forms.ModelForm):
+    sectors = forms.MultipleChoiceField(
+        choices=Premises.Sector.choices, widget=CHECKBOXES, label="Sectors it suits"
+    )
+    indicators = forms.MultipleChoiceField(
+        choices=Indicator.choices, widget=CHECKBOXES, required=False, label="Indicators it presents"
+    )
+
+    class Meta:
+        model = Scenario
+        fields = ["name", "sectors", "script", "indicators"]
+        widgets = {"script": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = Scenario.objects.visible_to(self.user).filter(name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(name=self.instance.name)
+        if taken.exists():
+            raise forms.ValidationError("Your force already has a scenario with this name.")
+        return name
+
+
+class VisitImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "Header row required: premises_reference,visited_on,outcome,stage,participant,"
+            "scenario,debrief_notes,operation. UTF-8."
+        ),
+    )

@@ -1,0 +1,43 @@
+"""python manage.py import_visits FILE --force CODE"""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Force
+from premises.services import decode_csv
+from visits.services import VisitImportFailed, visits_import
+
+
+class Command(BaseCommand):
+    help = "Import historical visits from a CSV file into one force, all or nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--force", required=True, dest="force_code", help="Force code, e.g. SUF"
+        )
+
+    def handle(self, *args, file: Path, force_code: str, **options):
+        try:
+            force = Force.objects.get(code=force_code.upper())
+        except Force.DoesNotExist as exc:
+            raise CommandError(f"No force has the code {force_code}.") from exc
+        try:
+            text = decode_csv(file.read_bytes())
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        try:
+            result = visits_import(force=force, user=None, text=text)
+        except VisitImportFailed as exc:
+            for line, reason in exc.result.errors:
+                self.stderr.write(f"line {line}: {reason}")
+            raise CommandError(
+                f"Nothing imported: {len(exc.result.errors)} rows need fixing."
+            ) from exc
+        self.stdout.write(self.style.SUCCESS(f"Imported {result.created} visits into {force}."))
+        for kind, names in result.created_names.items():
+            self.stdout.write(f"New {kind} (marked imported): {', '.join(names)}")

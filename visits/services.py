@@ -1,0 +1,305 @@
+"""Writes that touch several visit records: logging and editing visits, versions, imports."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Force, User
+from makesafe.concurrency import save_versioned
+from premises.models import Premises
+
+from .models import LONDON_TZ, Operation, Participant, Scenario, Visit
+
+
+def visit_save(
+    *,
+    visit: Visit,
+    user: User,
+    participants: list[Participant] | None = None,
+    expected_version: int | None = None,
+) -> Visit:
+    """Log a new visit or save an edited one on behalf of `user`, with its derived result.
+
+    New visits belong to the user's force; an edit with a stale `expected_version` raises
+    `StaleEdit` and saves nothing.
+    """
+    visit.result = Visit.result_for(visit.outcome)
+    visit.updated_by = user
+    with transaction.atomic():
+        if visit.pk is None:
+            visit.force = user.force
+            visit.created_by = user
+            if visit.officer_id is None:
+                visit.officer = user
+            visit.save()
+        else:
+            save_versioned(visit, expected_version=expected_version)
+        if participants is not None:
+            visit.participants.set(participants)
+        if visit.operation_id and visit.operation.status == Operation.Status.PLANNED:
+            Operation.objects.filter(pk=visit.operation_id, status=Operation.Status.PLANNED).update(
+                status=Operation.Status.IN_PROGRESS
+            )
+    return visit
+
+
+def scenario_save(*, scenario: Scenario, user: User) -> Scenario:
+    """Save a scenario; a version already used by a visit is frozen, so edits make a new version."""
+    with transaction.atomic():
+        if scenario.pk is None:
+            scenario.force = user.force
+            scenario.created_by = user
+            scenario.save()
+            return scenario
+        stored = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        if not stored.visits.exists():
+            scenario.save()
+            return scenario
+        Scenario.objects.filter(pk=stored.pk).update(is_current=False)
+        newest = (
+            Scenario.objects.filter(force=stored.force, name=stored.name)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        scenario.pk = None
+        scenario._state.adding = True
+        scenario.version = newest + 1
+        scenario.is_current = True
+        scenario.created_by = user
+        scenario.save()
+        return scenario
+
+
+def operation_close(*, operation: Operation, user: User) -> Operation:
+    """Mark an operation completed: its checklist is final."""
+    operation.status = Operation.Status.COMPLETED
+    operation.version += 1
+    operation.save(update_fields=["status", "version", "updated_at"])
+    return operation
+
+
+# --- Import of historical visits -------------------------------------------------------------
+
+IMPORT_COLUMNS = [
+    "premises_reference",
+    "visited_on",
+    "outcome",
+    "stage",
+    "participant",
+    "scenario",
+    "debrief_notes",
+    "operation",
+]
+MAX_IMPORT_ROWS = 20000
+
+
+@dataclass
+class VisitImportResult:
+    created: int = 0
+    created_names: dict[str, list[str]] = field(default_factory=dict)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class VisitImportFailed(Exception):
+    def __init__(self, result: VisitImportResult):
+        super().__init__(f"{len(result.errors)} bad rows")
+        self.result = result
+
+
+def _parse_when(text: str) -> datetime:
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(text, fmt)  # noqa: DTZ007 - made aware below
+        except ValueError:
+            continue
+        if fmt == "%Y-%m-%d":
+            parsed = datetime.combine(parsed.date(), time(12, 0))
+        return timezone.make_aware(parsed, LONDON_TZ)
+    raise ValueError
+
+
+def visits_import(*, force: Force, user: User | None, text: str) -> VisitImportResult:
+    """Import historical visits from CSV text, all or nothing.
+
+    Imported visits are marked `imported` and exempt from the live-logging rules (participant,
+    permission, risk assessment, debrief notes). Unknown participants, scenarios and operations
+    are created and marked imported. Raises `VisitImportFailed` listing every bad line.
+    """
+    result = VisitImportResult()
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in IMPORT_COLUMNS if name not in header]
+    if not header or missing:
+        result.errors.append(
+            (
+                1,
+                "The header row must name the columns "
+                + ",".join(IMPORT_COLUMNS)
+                + (f"; missing: {', '.join(missing)}" if header else ""),
+            )
+        )
+        raise VisitImportFailed(result)
+    reader.fieldnames = header
+
+    premises = {
+        p.reference: p for p in Premises.objects.filter(force=force).only("id", "reference")
+    }
+    outcomes = set(Visit.Outcome.values)
+    stages = set(Visit.Stage.values)
+    now = timezone.now()
+    rows = []
+    for row in reader:
+        line = reader.line_num
+        if len(rows) + len(result.errors) >= MAX_IMPORT_ROWS:
+            result.errors.append(
+                (line, f"Too many rows: import at most {MAX_IMPORT_ROWS} at once.")
+            )
+            break
+        if None in row:
+            result.errors.append((line, "The row has more cells than the header."))
+            continue
+        values = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
+        if not any(values.values()):
+            continue
+        problems = []
+        target = premises.get(values["premises_reference"].upper())
+        if not values["premises_reference"]:
+            problems.append("premises_reference is required")
+        elif target is None:
+            problems.append(
+                f"no premises of your force has the reference {values['premises_reference']}"
+            )
+        try:
+            when = _parse_when(values["visited_on"])
+            if when > now:
+                problems.append("visited_on is in the future")
+        except ValueError:
+            when = None
+            problems.append("visited_on must be YYYY-MM-DD or YYYY-MM-DD HH:MM")
+        outcome = values["outcome"].lower()
+        if outcome not in outcomes:
+            problems.append(f"outcome must be one of {', '.join(Visit.Outcome.values)}")
+        stage = values["stage"].lower()
+        if stage not in stages:
+            problems.append(f"stage must be one of {', '.join(Visit.Stage.values)}")
+        code = values["participant"].upper()
+        if code and not re.fullmatch(r"[A-Z]{1,3}-?[0-9]{1,5}", code):
+            problems.append("participant must be a cadet code such as C-014, never a name")
+        if len(values["debrief_notes"]) > 4000:
+            problems.append("debrief_notes is longer than 4,000 characters")
+        if len(values["scenario"]) > 120 or len(values["operation"]) > 120:
+            problems.append("scenario and operation names are at most 120 characters")
+        if problems:
+            result.errors.append((line, "; ".join(problems)))
+            continue
+        rows.append((line, target, when, outcome, stage, code, values))
+
+    if result.errors:
+        raise VisitImportFailed(result)
+
+    with transaction.atomic():
+        participants = {p.code: p for p in Participant.objects.filter(force=force)}
+        scenarios = {
+            s.name.upper(): s for s in Scenario.objects.filter(force=force).order_by("version")
+        }
+        operations = {o.name.upper(): o for o in Operation.objects.filter(force=force)}
+        for line, target, when, outcome, stage, code, values in rows:
+            participant = None
+            if code:
+                participant = participants.get(code)
+                if participant is None:
+                    participant = Participant.objects.create(
+                        force=force,
+                        code=code,
+                        age_band=Participant.AgeBand.AGE_16_17,
+                        active=False,
+                        imported=True,
+                    )
+                    participants[code] = participant
+                    result.created_names.setdefault("participants", []).append(code)
+            scenario = None
+            if values["scenario"]:
+                scenario = scenarios.get(values["scenario"].upper())
+                if scenario is None:
+                    scenario = Scenario.objects.create(
+                        force=force,
+                        name=values["scenario"],
+                        script="Imported: script not recorded.",
+                        sectors=[],
+                        imported=True,
+                        created_by=user,
+                    )
+                    scenarios[values["scenario"].upper()] = scenario
+                    result.created_names.setdefault("scenarios", []).append(scenario.name)
+            operation = None
+            if values["operation"]:
+                operation = operations.get(values["operation"].upper())
+                if operation is None:
+                    operation = Operation.objects.create(
+                        force=force,
+                        name=values["operation"],
+                        date=when.astimezone(LONDON_TZ).date(),
+                        status=Operation.Status.COMPLETED,
+                        imported=True,
+                        created_by=user,
+                    )
+                    operations[values["operation"].upper()] = operation
+                    result.created_names.setdefault("operations", []).append(operation.name)
+            visit = Visit(
+                force=force,
+                premises=target,
+                operation=operation,
+                scenario=scenario,
+                visited_at=when,
+                outcome=outcome,
+                result=Visit.result_for(outcome),
+                stage_reached=stage,
+                police_contact=(
+                    Visit.PoliceContact.CALL_101
+                    if outcome == Visit.Outcome.REPORTED_TO_POLICE
+                    else Visit.PoliceContact.NONE
+                ),
+                debrief_held=bool(values["debrief_notes"]),
+                debrief_notes=values["debrief_notes"],
+                training_offered=False,
+                reason="Imported record: reason not recorded."
+                if outcome in ("refused_other", "void")
+                else "",
+                imported=True,
+                officer=None,
+                created_by=user,
+                updated_by=user,
+            )
+            try:
+                visit.full_clean(
+                    exclude=[
+                        "force",
+                        "premises",
+                        "operation",
+                        "scenario",
+                        "officer",
+                        "created_by",
+                        "updated_by",
+                        "retest_of",
+                        "result",
+                    ]
+                )
+            except ValidationError as exc:
+                result.errors.append((line, "; ".join(exc.messages)))
+                continue
+            visit.save()
+            if participant is not None:
+                visit.participants.add(participant)
+            result.created += 1
+        if result.errors:
+            transaction.set_rollback(True)
+    if result.errors:
+        raise VisitImportFailed(result)
+    return result

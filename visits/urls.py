@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("", views.visit_list, name="list"),
+    path("export.csv", views.visit_export, name="export"),
+    path("log/", views.visit_log, name="log"),
+    path("log/<int:premises_pk>/", views.visit_create, name="create"),
+    path("import/", views.visit_import, name="import"),
+    path("<int:pk>/", views.visit_detail, name="detail"),
+    path("<int:pk>/edit/", views.visit_edit, name="edit"),
+    path("operations/", views.operation_list, name="operation_list"),
+    path("operations/new/", views.operation_create, name="operation_create"),
+    path("operations/<int:pk>/", views.operation_detail, name="operation_detail"),
+    path("operations/<int:pk>/edit/", views.operation_edit, name="operation_edit"),
+    path("operations/<int:pk>/close/", views.operation_close_view, name="operation_close"),
+    path("cadets/", views.participant_list, name="participant_list"),
+    path("cadets/new/", views.participant_create, name="participant_create"),
+    path("cadets/<int:pk>/", views.participant_edit, name="participant_edit"),
+    path("scenarios/", views.scenario_list, name="scenario_list"),
+    path("scenarios/new/", views.scenario_create, name="scenario_create"),
+    path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
+    path("scenarios/<int:pk>/edit/", views.scenario_edit, name="scenario_edit"),
+]
