@@ -17,7 +17,7 @@ CHECKBOXES = forms.CheckboxSelectMultiple
 class VisitForm(VersionedFormMixin, forms.ModelForm):
     visited_at = forms.DateTimeField(
         label="Visited at",
-        help_text="Date and time, for example 18/09/2021 20:15.",
+        help_text="For example 18/09/2021 20:15.",
         widget=forms.DateTimeInput(format="%d/%m/%Y %H:%M", attrs={"autocomplete": "off"}),
     )
     participants = forms.ModelMultipleChoiceField(
@@ -74,7 +74,7 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             "stage_reached": forms.RadioSelect,
             "outcome": forms.RadioSelect,
             "police_contact": forms.RadioSelect,
-            "debrief_notes": forms.Textarea(attrs={"rows": 3}),
+            "debrief_notes": forms.Textarea(attrs={"rows": 2}),
             "reason": forms.TextInput,
         }
         labels = {"stage_reached": "Stage reached", "retest_of": "Re-test of"}

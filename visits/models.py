@@ -53,12 +53,12 @@ class StaffRole(models.TextChoices):
     MANAGER = "manager", "Manager"
     DUTY_MANAGER = "duty_manager", "Duty manager"
     OWNER = "owner", "Owner"
-    PORTER = "porter", "Porter / night porter"
+    PORTER = "porter", "Porter"
     BAR_STAFF = "bar_staff", "Bar staff"
     DOOR_STAFF = "door_staff", "Door staff"
-    SERVER = "server", "Counter or serving staff"
+    SERVER = "server", "Counter staff"
     DRIVER = "driver", "Driver"
-    CONTROLLER = "controller", "Controller / dispatcher"
+    CONTROLLER = "controller", "Controller"
     OTHER = "other", "Other"
 
 
@@ -316,13 +316,13 @@ class Visit(models.Model):
         VOID = "void", "Void: aborted for safety or compromise"
 
     OUTCOME_HELP = {
-        "reported_to_police": "Staff called 101 or 999, ideally quoting Makesafe. Pass.",
-        "refused_concerns": "Staff refused the booking out of concern for the child. Pass.",
-        "challenged": "Staff questioned the relationship or asked for ID, then carried on. Fail.",
-        "uneasy": "The booking went ahead; staff said afterwards they felt uneasy. Fail.",
-        "refused_other": "Refused, not for safeguarding ('no cash', 'no one-night stays'). Fail.",
-        "completed": "Room offered, payment taken or key issued with no challenge. Fail.",
-        "void": "Aborted for safety or the test was compromised. Not counted in rates.",
+        "reported_to_police": "Called 101 or 999, ideally quoting Makesafe. Pass.",
+        "refused_concerns": "Refused out of concern for the child. Pass.",
+        "challenged": "Questioned the relationship or asked for ID, then went ahead. Fail.",
+        "uneasy": "Went ahead; staff said afterwards they felt uneasy. Fail.",
+        "refused_other": "Refused for another reason ('no cash', 'no one-night stays'). Fail.",
+        "completed": "Room offered, payment taken or key issued. Fail.",
+        "void": "Aborted for safety or compromised. Not counted in rates.",
     }
 
     class Result(models.TextChoices):
