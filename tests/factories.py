@@ -1,0 +1,122 @@
+"""Factories for every model: valid by default, one force per chain unless told otherwise."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import Force, User
+from premises.models import Premises, Town
+from visits.models import Operation, Participant, Scenario, Visit
+
+# Real-shaped postcodes from several postcode areas; all pass the Royal Mail pattern.
+POSTCODES = ["IP1 1AA", "IP4 1AX", "IP33 1UZ", "CO10 2XA", "NR32 1UJ", "NR3 1RB", "CB1 2AB"]
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class ForceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Force
+        django_get_or_create = ["code"]
+
+    # Codes AA, AB, ... ZZ: two capital letters, as the database constraint wants.
+    code = factory.Sequence(lambda n: chr(65 + (n // 26) % 26) + chr(65 + n % 26))
+    name = factory.LazyAttribute(lambda o: f"{o.code} Constabulary")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Alex"
+    last_name = factory.Sequence(lambda n: f"Tester{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@makesafe.invalid")
+    force = factory.SubFactory(ForceFactory)
+    rank = User.Rank.CONSTABLE
+    collar_number = factory.Sequence(lambda n: f"{1000 + n}")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        """`UserFactory(role=roles.OFFICER)` puts the user in that role's group."""
+        if create and extracted:
+            obj.groups.add(Group.objects.get(name=extracted))
+
+
+class TownFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Town
+
+    force = factory.SubFactory(ForceFactory)
+    name = factory.Sequence(lambda n: f"Town {n}")
+
+
+class PremisesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Premises
+
+    town = factory.SubFactory(TownFactory)
+    force = factory.LazyAttribute(lambda o: o.town.force)
+    sector = Premises.Sector.HOTEL
+    reference = factory.Sequence(lambda n: f"TST-{n:04d}")
+    name = factory.Sequence(lambda n: f"Premises {n}")
+    operator = ""
+    address = factory.Sequence(lambda n: f"{n + 1} High Street")
+    postcode = factory.Sequence(lambda n: POSTCODES[n % len(POSTCODES)])
+    contact_role = Premises.ContactRole.MANAGER
+
+
+class ScenarioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Scenario
+
+    force = factory.SubFactory(ForceFactory)
+    name = factory.Sequence(lambda n: f"Scenario {n}")
+    sectors = factory.LazyFunction(lambda: ["hotel", "bnb"])
+    script = "Two cadets ask for a double room for one night and offer to pay cash."
+    indicators = factory.LazyFunction(lambda: ["pays_cash", "short_stay"])
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    force = factory.SubFactory(ForceFactory)
+    code = factory.Sequence(lambda n: f"C-{n + 1:03d}")
+    age_band = Participant.AgeBand.AGE_14_15
+    permission_recorded_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=30)
+    )
+
+
+class OperationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operation
+
+    force = factory.SubFactory(ForceFactory)
+    name = factory.Sequence(lambda n: f"Operation {n}")
+    date = factory.LazyFunction(timezone.localdate)
+    risk_assessment_ref = factory.Sequence(lambda n: f"RA-{n:04d}")
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A failed test: the booking went through unchallenged, with a debrief."""
+
+    class Meta:
+        model = Visit
+
+    premises = factory.SubFactory(PremisesFactory)
+    force = factory.LazyAttribute(lambda o: o.premises.force)
+    officer = factory.SubFactory(UserFactory, force=factory.SelfAttribute("..force"))
+    visited_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    stage_reached = Visit.Stage.KEY_ISSUED
+    outcome = Visit.Outcome.COMPLETED
+    result = factory.LazyAttribute(lambda o: Visit.result_for(o.outcome))
+    debrief_notes = "Manager briefed on the signs; posters left."
+    created_by = factory.SelfAttribute("officer")
+    updated_by = factory.SelfAttribute("officer")

@@ -1,0 +1,92 @@
+"""Lists and pages run a fixed number of queries, however many rows the force has.
+
+Each bound includes the request's own overhead: session, user, two permission look-ups and the
+ATOMIC_REQUESTS savepoint pair.
+"""
+
+import pytest
+from django.urls import reverse
+
+from .factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
+
+
+@pytest.fixture(params=[3, 60], ids=["3-rows", "60-rows"])
+def register(request, force, town):
+    """`n` premises spread over two towns, plus another force's premises that must not count."""
+    other = TownFactory(force=force, name="Lowestoft")
+    rows = [
+        PremisesFactory(town=town if n % 2 else other, operator="Harbourside")
+        for n in range(request.param)
+    ]
+    PremisesFactory.create_batch(5)
+    return rows
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"q": "Premises"}, {"town": "TOWN", "sort": "-updated"}, {"page": "2", "active": "yes"}],
+    ids=["plain", "search", "town-filter", "page-2"],
+)
+def test_the_premises_list_runs_a_fixed_number_of_queries(
+    officer_client, register, town, query, django_assert_max_num_queries
+):
+    query = {key: town.pk if value == "TOWN" else value for key, value in query.items()}
+    with django_assert_max_num_queries(11):
+        response = officer_client.get(reverse("premises:list"), query)
+    assert response.status_code == 200
+
+
+def test_the_premises_detail_runs_a_fixed_number_of_queries(
+    officer_client, officer, register, django_assert_max_num_queries
+):
+    premises = register[-1]
+    operation = OperationFactory(force=premises.force)
+    first = VisitFactory(premises=premises, officer=officer)
+    for n in range(len(register)):
+        VisitFactory(
+            premises=premises,
+            officer=UserFactory(force=premises.force),
+            operation=operation if n % 2 else None,
+            retest_of=first if n % 3 == 0 else None,
+        )
+    with django_assert_max_num_queries(9):
+        response = officer_client.get(premises.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_the_home_page_runs_a_fixed_number_of_queries(
+    officer_client, register, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        response = officer_client.get(reverse("home"))
+    assert len(response.context["recent_premises"]) == min(8, len(register))
+
+
+def test_the_csv_export_runs_a_fixed_number_of_queries(
+    officer_client, register, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        response = officer_client.get(reverse("premises:export"))
+        lines = b"".join(response.streaming_content).splitlines()
+    assert len(lines) == len(register) + 1
+
+
+@pytest.mark.parametrize("users", [3, 60])
+def test_the_user_list_runs_a_fixed_number_of_queries(
+    force_admin_client, force, users, django_assert_max_num_queries
+):
+    for n in range(users):
+        UserFactory(force=force, role="Officer" if n % 2 else "Sergeant")
+    with django_assert_max_num_queries(10):
+        response = force_admin_client.get(reverse("accounts:user_list"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("towns", [3, 60])
+def test_the_town_list_runs_a_fixed_number_of_queries(
+    force_admin_client, force, towns, django_assert_max_num_queries
+):
+    TownFactory.create_batch(towns, force=force)
+    with django_assert_max_num_queries(9):
+        response = force_admin_client.get(reverse("premises:town_list"))
+    assert response.status_code == 200

@@ -1,0 +1,504 @@
+"""SECURITY.md checks 1-5 and 17: every URL is behind sign-in, roles, force scoping and CSRF."""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from premises.models import Premises
+
+from .factories import (
+    OperationFactory,
+    ParticipantFactory,
+    PremisesFactory,
+    ScenarioFactory,
+    TownFactory,
+    UserFactory,
+    VisitFactory,
+)
+
+LOGIN_URL = "/accounts/login/"
+
+# Pages a signed-out person must reach: signing in, resetting a password, the health check.
+PUBLIC = {
+    "accounts:login",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "healthz",
+}
+
+# Values for the string parts of URLs (uidb64, token, admin app labels and object ids).
+STR_KWARGS = {
+    "uidb64": "MQ",
+    "token": "set-password",
+    "app_label": "premises",
+    "content_type_id": "1",
+    "url": "x",
+}
+
+
+def walk(resolvers=None, namespace=""):
+    """(view name, named-argument names with their converters) of every URL pattern."""
+    found = []
+    for entry in resolvers if resolvers is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            prefix = _arguments(entry.pattern)
+            for name, arguments in walk(entry.url_patterns, inner):
+                found.append((name, {**prefix, **arguments}))
+        elif isinstance(entry, URLPattern):
+            if not entry.name and namespace == "admin:":
+                continue  # the support site's unnamed redirects; its named pages are sampled
+            assert entry.name, f"Every URL needs a name: {entry.pattern} has none"
+            found.append((f"{namespace}{entry.name}", _arguments(entry.pattern)))
+    return found
+
+
+def _arguments(pattern):
+    converters = getattr(pattern, "converters", {})
+    names = list(pattern.regex.groupindex)
+    return {name: converters.get(name) for name in names}
+
+
+def url_for(name, arguments, pks):
+    """Reverse `name`, filling whole-number arguments with a real object's primary key."""
+    kwargs = {}
+    for argument, converter in arguments.items():
+        if converter is not None and converter.regex == "[0-9]+":
+            kwargs[argument] = pks.get(name, pks["default"])
+        elif argument in ("object_id", "id"):
+            kwargs[argument] = str(pks["default"])
+        else:
+            kwargs[argument] = STR_KWARGS[argument]
+    return reverse(name, kwargs=kwargs)
+
+
+def all_urls(pks):
+    return {name: url_for(name, arguments, pks) for name, arguments in walk()}
+
+
+def is_admin(name):
+    return name.startswith("admin:")
+
+
+@pytest.fixture
+def records(force, town, officer):
+    """One of each record in `force`, so every URL with an id points at something real."""
+    premises = PremisesFactory(town=town)
+    visit = VisitFactory(premises=premises, officer=officer)
+    operation = OperationFactory(force=force)
+    participant = ParticipantFactory(force=force)
+    scenario = ScenarioFactory(force=force)
+    return {
+        "default": premises.pk,
+        "premises:town_edit": town.pk,
+        "accounts:user_edit": officer.pk,
+        "visits:detail": visit.pk,
+        "visits:edit": visit.pk,
+        "visits:operation_detail": operation.pk,
+        "visits:operation_edit": operation.pk,
+        "visits:operation_close": operation.pk,
+        "visits:participant_edit": participant.pk,
+        "visits:scenario_detail": scenario.pk,
+        "visits:scenario_edit": scenario.pk,
+    }
+
+
+# -- 1. Anonymous walk ------------------------------------------------------------------------
+
+
+def test_the_walk_finds_every_app_and_the_support_site(records):
+    names = set(all_urls(records))
+    assert {"home", "premises:list", "premises:edit", "accounts:user_edit"} <= names
+    assert {"admin:index", "admin:premises_premises_change"} <= names
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_url_sends_anonymous_people_to_the_login_page(client, records, method):
+    wrong = {}
+    for name, url in all_urls(records).items():
+        if name in PUBLIC or name == "accounts:logout":
+            continue
+        response = getattr(client, method)(url)
+        location = response.get("Location", "")
+        if is_admin(name) and location.startswith(reverse("admin:login")):
+            # The support site sends people to its own login page, which sends them to ours.
+            location = client.get(location).get("Location", "")
+        if response.status_code != 302 or not location.startswith(LOGIN_URL):
+            wrong[name] = (response.status_code, location)
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_logout_sends_anonymous_people_to_the_login_page(client, method):
+    response = getattr(client, method)(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_public_pages_answer_anonymous_people(client, records):
+    urls = all_urls(records)
+    for name in PUBLIC:
+        assert client.get(urls[name]).status_code == 200, name
+
+
+def test_the_support_login_page_sends_people_to_our_login_page(client, db):
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+
+
+# -- 2. Role matrix ---------------------------------------------------------------------------
+
+ALL_200 = {"officer": 200, "sergeant": 200, "commander": 200, "force_admin": 200}
+
+
+def allowed(*roles):
+    return {role: 200 if role in roles else 403 for role in ALL_200}
+
+
+# URL name -> role -> status of a GET by a signed-in member of the record's force.
+ROLE_MATRIX = {
+    "home": ALL_200,
+    "healthz": ALL_200,
+    "accounts:login": dict.fromkeys(ALL_200, 302),  # already signed in: sent home
+    "accounts:logout": dict.fromkeys(ALL_200, 405),  # POST only
+    "accounts:password_change": ALL_200,
+    "accounts:password_change_done": ALL_200,
+    "accounts:password_reset": ALL_200,
+    "accounts:password_reset_done": ALL_200,
+    "accounts:password_reset_confirm": ALL_200,
+    "accounts:password_reset_complete": ALL_200,
+    "accounts:user_list": allowed("force_admin"),
+    "accounts:user_create": allowed("force_admin"),
+    "accounts:user_edit": allowed("force_admin"),
+    "premises:list": ALL_200,
+    "premises:export": ALL_200,
+    "premises:detail": ALL_200,
+    "premises:create": allowed("officer", "sergeant", "force_admin"),
+    "premises:edit": allowed("officer", "sergeant", "force_admin"),
+    "premises:deactivate": allowed("sergeant", "force_admin"),
+    "premises:import": allowed("sergeant", "force_admin"),
+    "premises:town_list": allowed("force_admin"),
+    "premises:town_create": allowed("force_admin"),
+    "premises:town_edit": allowed("force_admin"),
+    "visits:list": ALL_200,
+    "visits:export": ALL_200,
+    "visits:detail": ALL_200,
+    "visits:log": allowed("officer", "sergeant"),
+    "visits:create": allowed("officer", "sergeant"),  # of premises:detail's premises
+    "visits:edit": allowed("officer", "sergeant"),  # the officer's own visit
+    "visits:import": allowed("sergeant"),
+    "visits:operation_list": ALL_200,
+    "visits:operation_detail": ALL_200,
+    "visits:operation_create": allowed("officer", "sergeant"),
+    "visits:operation_edit": allowed("officer", "sergeant"),
+    "visits:operation_close": allowed("officer", "sergeant"),
+    "visits:participant_list": allowed("sergeant", "force_admin"),
+    "visits:participant_create": allowed("sergeant", "force_admin"),
+    "visits:participant_edit": allowed("sergeant", "force_admin"),
+    "visits:scenario_list": allowed("sergeant", "force_admin"),
+    "visits:scenario_create": allowed("sergeant", "force_admin"),
+    "visits:scenario_detail": allowed("sergeant", "force_admin"),
+    "visits:scenario_edit": allowed("sergeant", "force_admin"),
+}
+
+
+def test_the_role_matrix_has_a_row_for_every_url(records):
+    names = {name for name in all_urls(records) if not is_admin(name)}
+    assert set(ROLE_MATRIX) == names
+
+
+@pytest.mark.parametrize("role", sorted(ALL_200))
+def test_each_role_gets_the_status_the_matrix_expects(request, records, role):
+    client = request.getfixturevalue(f"{role}_client")
+    urls = all_urls(records)
+    got = {name: client.get(urls[name]).status_code for name in ROLE_MATRIX}
+    expected = {name: row[role] for name, row in ROLE_MATRIX.items()}
+    assert got == expected
+
+
+@pytest.mark.parametrize("role", sorted(ALL_200))
+def test_no_role_may_use_the_support_site(request, records, role):
+    client = request.getfixturevalue(f"{role}_client")
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_user_without_a_role_is_refused_everywhere_but_home(force, records):
+    client = Client()
+    client.force_login(UserFactory(force=force))
+    urls = all_urls(records)
+    for name in ["premises:list", "premises:detail", "premises:create", "accounts:user_list"]:
+        assert client.get(urls[name]).status_code == 403, name
+    assert client.get(urls["home"]).status_code == 200
+
+
+# -- 3. Other force ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def theirs(other_force, other_town, other_officer):
+    """Records of the other force."""
+    return PremisesFactory(
+        town=other_town, name="Wensum Riverside Hotel", reference="NOR-H-0001", postcode="NR3 1RB"
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["premises:detail", "premises:edit", "premises:deactivate", "premises:town_edit"]
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_forces_records_are_not_found(force_admin_client, theirs, name, method):
+    pk = theirs.town_id if name == "premises:town_edit" else theirs.pk
+    response = getattr(force_admin_client, method)(reverse(name, args=[pk]))
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.version == 1
+    assert theirs.active
+
+
+@pytest.fixture
+def their_visit_records(theirs, other_officer):
+    """URL name -> primary key of the other force's visit records."""
+    force = theirs.force
+    visit = VisitFactory(premises=theirs, officer=other_officer)
+    operation = OperationFactory(force=force)
+    return {
+        "visits:create": theirs.pk,
+        "visits:detail": visit.pk,
+        "visits:edit": visit.pk,
+        "visits:operation_detail": operation.pk,
+        "visits:operation_edit": operation.pk,
+        "visits:operation_close": operation.pk,
+        "visits:participant_edit": ParticipantFactory(force=force).pk,
+        "visits:scenario_detail": ScenarioFactory(force=force).pk,
+        "visits:scenario_edit": ScenarioFactory(force=force).pk,
+    }
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_forces_visit_records_are_not_found(sergeant_client, their_visit_records, method):
+    wrong = {}
+    for name, pk in their_visit_records.items():
+        status = getattr(sergeant_client, method)(reverse(name, args=[pk])).status_code
+        if status != 404:
+            wrong[name] = status
+    assert wrong == {}
+
+
+def test_the_visit_export_has_none_of_another_forces_visits(
+    sergeant_client, town, their_visit_records
+):
+    VisitFactory(premises=PremisesFactory(town=town, reference="SUF-H-0001"))
+    response = sergeant_client.get(reverse("visits:export"))
+    body = b"".join(response.streaming_content).decode()
+    assert "SUF-H-0001" in body
+    assert "NOR-H-0001" not in body
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_forces_users_are_not_found(force_admin_client, other_officer, method):
+    response = getattr(force_admin_client, method)(
+        reverse("accounts:user_edit", args=[other_officer.pk]), {"first_name": "Hacked"}
+    )
+    assert response.status_code == 404
+    other_officer.refresh_from_db()
+    assert other_officer.first_name != "Hacked"
+
+
+def test_the_list_shows_none_of_another_forces_premises(officer_client, town, theirs):
+    PremisesFactory(town=town, name="Orwell Quay Hotel")
+    response = officer_client.get(reverse("premises:list"))
+    assert b"Orwell Quay Hotel" in response.content
+    assert b"Wensum" not in response.content
+    link = reverse("premises:detail", args=[theirs.pk]).encode()
+    for query in [{}, {"q": "Wensum"}, {"q": "NOR-H-0001"}, {"q": "NR3 1RB"}, {"q": "hotel"}]:
+        response = officer_client.get(reverse("premises:list"), query)
+        assert response.status_code == 200
+        assert link not in response.content
+        assert b"Riverside" not in response.content
+
+
+def test_filtering_by_another_forces_town_shows_nothing_of_theirs(officer_client, town, theirs):
+    response = officer_client.get(reverse("premises:list"), {"town": theirs.town_id})
+    assert b"Wensum" not in response.content
+    assert b"Norwich" not in response.content
+
+
+def test_the_csv_export_has_none_of_another_forces_premises(officer_client, town, theirs):
+    PremisesFactory(town=town, reference="SUF-H-0001")
+    response = officer_client.get(reverse("premises:export"))
+    body = b"".join(response.streaming_content).decode()
+    assert "SUF-H-0001" in body
+    assert "NOR-H-0001" not in body
+    assert "Wensum" not in body
+
+
+def test_the_user_list_shows_only_the_admins_force(force_admin_client, other_officer):
+    response = force_admin_client.get(reverse("accounts:user_list"))
+    assert response.status_code == 200
+    assert b"other.officer" not in response.content
+
+
+def test_the_town_list_shows_only_the_admins_force(force_admin_client, town, other_town):
+    response = force_admin_client.get(reverse("premises:town_list"))
+    assert b"Ipswich" in response.content
+    assert b"Norwich" not in response.content
+
+
+def test_the_home_page_shows_none_of_another_forces_premises(officer_client, theirs):
+    response = officer_client.get(reverse("home"))
+    assert response.status_code == 200
+    assert b"Wensum" not in response.content
+
+
+def test_a_new_premises_cannot_use_another_forces_town(officer_client, town, other_town):
+    response = officer_client.post(
+        reverse("premises:create"),
+        {
+            "name": "Sneaky Inn",
+            "sector": "hotel",
+            "address": "1 Road",
+            "town": other_town.pk,
+            "postcode": "IP1 1AA",
+            "contact_role": "manager",
+        },
+    )
+    assert response.status_code == 200
+    assert not Premises.objects.filter(name="Sneaky Inn").exists()
+
+
+# -- 17. CSRF ---------------------------------------------------------------------------------
+
+
+def test_every_post_without_a_csrf_token_is_refused(force_admin, records):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(force_admin)
+    wrong = {}
+    for name, url in all_urls(records).items():
+        if is_admin(name):
+            continue
+        status = client.post(url, {"name": "x"}).status_code
+        if status != 403:
+            wrong[name] = status
+    assert wrong == {}
+    assert Premises.objects.count() == 1
+
+
+def test_a_post_with_the_csrf_token_gets_through(force_admin, records):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(force_admin)
+    url = reverse("premises:deactivate", args=[records["default"]])
+    client.get(url)
+    response = client.post(url, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert response.status_code == 302
+
+
+# -- 5. Safe methods --------------------------------------------------------------------------
+
+
+def test_a_get_to_deactivate_only_asks_for_confirmation(sergeant_client, town):
+    premises = PremisesFactory(town=town)
+    response = sergeant_client.get(reverse("premises:deactivate", args=[premises.pk]))
+    assert response.status_code == 200
+    assert b'method="post"' in response.content
+    premises.refresh_from_db()
+    assert premises.active
+    assert premises.version == 1
+
+
+def test_a_get_to_logout_does_not_sign_out(officer_client):
+    assert officer_client.get(reverse("accounts:logout")).status_code == 405
+    assert officer_client.get(reverse("premises:list")).status_code == 200
+
+
+# -- 4. Mass assignment -----------------------------------------------------------------------
+
+
+def _premises_form(town, **extra):
+    return {
+        "name": "Orwell Quay Hotel",
+        "sector": "hotel",
+        "address": "12 Neptune Quay",
+        "town": town.pk,
+        "postcode": "IP4 1AX",
+        "contact_role": "manager",
+        **extra,
+    }
+
+
+def test_create_ignores_force_created_by_version_and_active(officer_client, officer, town):
+    outsider = UserFactory(force=TownFactory().force)
+    response = officer_client.post(
+        reverse("premises:create"),
+        _premises_form(
+            town,
+            force=outsider.force_id,
+            created_by=outsider.pk,
+            updated_by=outsider.pk,
+            version=99,
+            active="",
+        ),
+    )
+    assert response.status_code == 302
+    premises = Premises.objects.get()
+    assert premises.force_id == officer.force_id
+    assert premises.created_by == officer
+    assert premises.updated_by == officer
+    assert premises.version == 1
+    assert premises.active
+
+
+def test_edit_ignores_force_created_by_version_and_active(officer_client, officer, town):
+    creator = UserFactory(force=town.force)
+    premises = PremisesFactory(town=town, created_by=creator)
+    outsider = UserFactory(force=TownFactory().force)
+    response = officer_client.post(
+        reverse("premises:edit", args=[premises.pk]),
+        _premises_form(
+            town,
+            reference=premises.reference,
+            expected_version=1,
+            force=outsider.force_id,
+            created_by=outsider.pk,
+            version=99,
+            active="",
+        ),
+    )
+    assert response.status_code == 302
+    premises.refresh_from_db()
+    assert premises.force_id == officer.force_id
+    assert premises.created_by == creator
+    assert premises.updated_by == officer
+    assert premises.version == 2
+    assert premises.active
+
+
+def test_user_create_ignores_a_posted_force_and_superuser_flag(
+    force_admin_client, force_admin, other_force
+):
+    response = force_admin_client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "new.officer",
+            "first_name": "New",
+            "last_name": "Officer",
+            "rank": "constable",
+            "role": "Officer",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+            "force": other_force.pk,
+            "is_superuser": "on",
+            "is_staff": "on",
+        },
+    )
+    assert response.status_code == 302
+    from accounts.models import User
+
+    user = User.objects.get(username="new.officer")
+    assert user.force == force_admin.force
+    assert not user.is_superuser
+    assert not user.is_staff
