@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 
-from .models import User
+from .models import Force, User
 from .roles import ROLES
 
 
@@ -89,3 +89,17 @@ class UserForm(forms.ModelForm):
             user.groups.remove(*groups)
             user.groups.add(Group.objects.get(name=self.cleaned_data["role"]))
         return user
+
+
+class ForceSettingsForm(forms.ModelForm):
+    """A force admin's settings for their own force."""
+
+    class Meta:
+        model = Force
+        fields = ["training_due_days", "retest_due_days", "letter_due_days", "training_contact"]
+        labels = {
+            "training_due_days": "Training due within (days after a failed visit)",
+            "retest_due_days": "Re-test due within (days after training or a declined offer)",
+            "letter_due_days": "Outcome letter due within (days after a visit)",
+            "training_contact": "Training contact printed on outcome letters",
+        }

@@ -1,7 +1,7 @@
 """Forces and the people who use Makesafe."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -24,6 +24,26 @@ class Force(models.Model):
         validators=[force_code_validator],
         help_text="Short code used in premises references, for example SUF.",
     )
+    training_due_days = models.PositiveSmallIntegerField(
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Days after a failed visit within which training is due.",
+    )
+    retest_due_days = models.PositiveSmallIntegerField(
+        default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(730)],
+        help_text="Days after training (or a declined offer) within which a re-test is due.",
+    )
+    letter_due_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Days after a visit within which the written outcome letter is due.",
+    )
+    training_contact = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who businesses contact about training, printed on outcome letters.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -32,6 +52,12 @@ class Force(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[A-Z]{2,6}$"), name="force_code_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(training_due_days__gte=1, training_due_days__lte=365)
+                & Q(retest_due_days__gte=30, retest_due_days__lte=730)
+                & Q(letter_due_days__gte=1, letter_due_days__lte=90),
+                name="force_follow_up_periods_sane",
             ),
         ]
 

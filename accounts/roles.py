@@ -16,6 +16,8 @@ _READ_RECORDS = [
     "premises.view_premises",
     "visits.view_visit",
     "visits.view_operation",
+    "training.view_trainingsession",
+    "training.view_notice",
 ]
 _OFFICER = _READ_RECORDS + [
     "premises.add_premises",
@@ -39,6 +41,11 @@ _SERGEANT = (
         "premises.import_premises",
         "visits.change_any_visit",
         "visits.import_visit",
+        "training.schedule_training",
+        "training.add_trainingsession",
+        "training.change_trainingsession",
+        "training.add_outcomeletter",
+        "training.manage_notice",
     ]
 )
 _COMMANDER = list(_READ_RECORDS)
@@ -55,6 +62,7 @@ _FORCE_ADMIN = (
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
+        "accounts.change_force",
     ]
 )
 

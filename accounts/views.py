@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .forms import UserForm
+from .forms import ForceSettingsForm, UserForm
 from .models import User
 from .permissions import role_required
 
@@ -42,3 +42,14 @@ def user_edit(request, pk):
             messages.success(request, f"Saved {user}.")
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "edited_user": user})
+
+
+@role_required("accounts.change_force")
+def force_settings(request):
+    force = request.user.force
+    form = ForceSettingsForm(request.POST or None, instance=force)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the settings of {force.name}.")
+        return redirect("accounts:force_settings")
+    return render(request, "accounts/force_settings.html", {"form": form, "force": force})

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import Force, User
 from premises.models import Premises, Town
+from training.models import GuestInfoRequest, Notice, OutcomeLetter, TrainingSession
 from visits.models import LONDON_TZ, Operation, Participant, Scenario, Visit
 from visits.services import scenario_save
 
@@ -271,7 +272,7 @@ def _premises(force, towns, rows, creator) -> int:
 @transaction.atomic
 def seed() -> dict[str, int]:
     """Create the demo forces, towns, premises and users that are missing; returns counts created."""
-    counts = {"forces": 0, "users": 0, "premises": 0, "visits": 0}
+    counts = {"forces": 0, "users": 0, "premises": 0, "visits": 0, "training": 0}
     suffolk, created = Force.objects.get_or_create(
         code="SUF", defaults={"name": "Suffolk Constabulary"}
     )
@@ -285,6 +286,7 @@ def seed() -> dict[str, int]:
         counts["users"] += created
     counts["premises"] += _premises(suffolk, towns, SUFFOLK_PREMISES, users["officer"])
     counts["visits"] += seed_visits(suffolk)
+    counts["training"] = seed_training(suffolk)
 
     # A neighbouring force shares the install: its records must never show up for Suffolk.
     norfolk, created = Force.objects.get_or_create(
@@ -377,6 +379,8 @@ CADETS = [
 ]
 
 SEED_OPERATION = "Makesafe hotels: Ipswich and Bury St Edmunds, Sep 2021"
+# Hotels left out of the later history, so their 2021 follow-up shows in the queue and timeline.
+KEEP_2021 = {"SUF-H-0001", "SUF-H-0003", "SUF-H-0004"}
 # The seed article's eight hotels: two passed, six failed to identify the scenario.
 SEED_VISITS = [
     ("SUF-H-0001", "20:05", "completed", "key_issued", "none", ""),
@@ -569,7 +573,11 @@ def seed_visits(force: Force) -> int:
         year, month = 2024 + (10 + month_index) // 12, (10 + month_index) % 12 + 1
         day = date(year, month, 1) + timedelta(days=rng.randrange(0, 25))
         town_pair = rng.sample(town_names, 2)
-        candidates = [p for p in premises.values() if p.town.name in town_pair]
+        candidates = [
+            p
+            for p in premises.values()
+            if p.town.name in town_pair and p.reference not in KEEP_2021
+        ]
         chosen = rng.sample(candidates, min(len(candidates), rng.randint(4, 7)))
         op = Operation.objects.create(
             force=force,
@@ -631,5 +639,160 @@ def seed_visits(force: Force) -> int:
             for p in premises.values()
             if p.town.name in ("Felixstowe", "Lowestoft") and p.sector in ("hotel", "bnb", "taxi")
         ]
+    )
+    return created
+
+
+# --- Training and follow-up ---------------------------------------------------------------------
+
+
+def _session(premises, visit, status, when, sergeant, **extra) -> TrainingSession:
+    return TrainingSession.objects.create(
+        force=premises.force,
+        premises=premises,
+        visit=visit,
+        status=status,
+        scheduled_for=when,
+        provider=extra.pop("provider", TrainingSession.Provider.POLICE),
+        owner=sergeant,
+        created_by=sergeant,
+        updated_by=sergeant,
+        **extra,
+    )
+
+
+def seed_training(force: Force) -> int:
+    """Training in every state, letters, and s.116 notices; returns training sessions created."""
+    if TrainingSession.objects.filter(force=force).exists():
+        return 0
+    officer = User.objects.get(username="officer")
+    sergeant = User.objects.get(username="sergeant")
+    commander = User.objects.get(username="commander")
+    premises = {p.reference: p for p in Premises.objects.filter(force=force)}
+    seed_visits_by_ref = {
+        v.premises.reference: v
+        for v in Visit.objects.filter(operation__name=SEED_OPERATION).select_related("premises")
+    }
+    created = 0
+
+    # The seed article's hotels: one trained and re-tested (pass), one declined, one overdue.
+    trained = premises["SUF-H-0001"]
+    _session(
+        trained,
+        seed_visits_by_ref["SUF-H-0001"],
+        "delivered",
+        _aware(date(2021, 10, 14), "14:00"),
+        sergeant,
+        staff_trained=6,
+        trainer="PS Hammond",
+        materials=["posters", "toolkit"],
+        notes="Reception and night staff; the manager asked for refresher material.",
+    )
+    _visit(
+        premises=trained,
+        when=_aware(date(2022, 3, 12), "20:30"),
+        outcome="refused_concerns",
+        stage="questions",
+        contact="none",
+        reason="",
+        officer=officer,
+        cadet=Participant.objects.get(force=force, code="C-014"),
+        scenario=Scenario.objects.get(force=force, name="Room for a few hours", version=1),
+        retest_of=seed_visits_by_ref["SUF-H-0001"],
+    )
+    _session(
+        premises["SUF-H-0003"],
+        seed_visits_by_ref["SUF-H-0003"],
+        "declined",
+        None,
+        sergeant,
+        notes="The owner said staff are too busy to attend.",
+    )
+    created += 2  # SUF-H-0004 stays untrained: overdue in the queue since 2021.
+
+    # Recent failures: one trained two weeks ago (re-test due), a few scheduled next week.
+    today = timezone.localdate()
+    recent_failed = list(
+        Visit.objects.filter(
+            force=force, result="fail", visited_on__gte=today - timedelta(days=120)
+        )
+        .exclude(premises__reference__in=KEEP_2021)
+        .select_related("premises")
+        .order_by("-visited_at")
+    )
+    seen = set()
+    latest_failed = []
+    for visit in recent_failed:
+        latest = Visit.objects.filter(premises=visit.premises).exclude(result="void").first()
+        if visit.premises_id not in seen and latest == visit:
+            latest_failed.append(visit)
+        seen.add(visit.premises_id)
+    for n, visit in enumerate(latest_failed[:4]):
+        if n == 0:
+            _session(
+                visit.premises,
+                visit,
+                "delivered",
+                _aware(today - timedelta(days=14), "10:00"),
+                sergeant,
+                staff_trained=4,
+                trainer="Barnardo's trainer",
+                provider=TrainingSession.Provider.BARNARDOS,
+                materials=["posters", "video"],
+            )
+        else:
+            _session(
+                visit.premises,
+                visit,
+                "scheduled",
+                _aware(today + timedelta(days=3 + n), f"{9 + n * 2}:30"),
+                sergeant,
+                trainer="PS Hammond",
+            )
+        created += 1
+
+    # Letters: everything older than six weeks was sent a few days after the visit.
+    letters = [
+        OutcomeLetter(
+            force=force, visit=v, sent_by=sergeant, sent_at=v.visited_at + timedelta(days=4)
+        )
+        for v in Visit.objects.filter(force=force, imported=False)
+        .exclude(result="void")
+        .filter(visited_on__lt=today - timedelta(days=45))
+    ]
+    OutcomeLetter.objects.bulk_create(letters)
+
+    # s.116 notices: one in force and expiring soon, one that has run its course.
+    notice = Notice.objects.create(
+        force=force,
+        premises=premises["SUF-H-0004"],
+        issued_by=commander,
+        served_on_role=Notice.ServedOn.MANAGER,
+        served_on_business="The Gippeswyk Rooms Ltd",
+        start_date=today - timedelta(days=160),
+        expiry_date=today + timedelta(days=20),
+        grounds="Intelligence reports of young people brought to the premises by older men, and a "
+        "failed Makesafe test with no training taken up.",
+        created_by=sergeant,
+    )
+    GuestInfoRequest.objects.create(
+        notice=notice,
+        made_on=today - timedelta(days=60),
+        period_start=today - timedelta(days=90),
+        period_end=today - timedelta(days=61),
+        due_on=today - timedelta(days=46),
+        complied=GuestInfoRequest.Complied.LATE,
+        made_by=officer,
+    )
+    Notice.objects.create(
+        force=force,
+        premises=premises["SUF-B-0002"],
+        issued_by=commander,
+        served_on_role=Notice.ServedOn.OWNER,
+        served_on_business="Rosehill Guest House",
+        start_date=date(2025, 3, 1),
+        expiry_date=date(2025, 8, 31),
+        grounds="Reports of a missing 15-year-old found at the premises with an adult.",
+        created_by=sergeant,
     )
     return created

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("premises/", include("premises.urls")),
     path("visits/", include("visits.urls")),
+    path("training/", include("training.urls")),
     path("support/", admin.site.urls),
 ]
 

@@ -8,16 +8,34 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from premises.models import Premises
+from training.queries import KINDS, queue_counts
+from visits.models import Operation, Visit
 
 
 def home(request):
-    """What the signed-in user can do now, and the premises their force changed last."""
+    """What the signed-in user can do now: their role's panels, from the records."""
     user = request.user
-    context = {"recent_premises": []}
-    if user.force_id and user.has_perm("premises.view_premises"):
+    context = {"recent_premises": [], "my_visits": [], "open_operations": [], "queue": None}
+    if not user.force_id:
+        return render(request, "home.html", context)
+    if user.has_perm("premises.view_premises"):
         context["recent_premises"] = list(
             Premises.objects.visible_to(user).for_list().order_by("-updated_at", "-id")[:8]
         )
+    if user.has_perm("visits.add_visit"):
+        context["my_visits"] = list(
+            Visit.objects.visible_to(user).filter(officer=user).for_list()[:6]
+        )
+    if user.has_perm("visits.view_operation"):
+        context["open_operations"] = list(
+            Operation.objects.visible_to(user)
+            .open()
+            .select_related("lead_officer")
+            .order_by("date", "id")[:6]
+        )
+    if user.has_perm("training.schedule_training"):
+        counts = queue_counts(user)
+        context["queue"] = [(kind, label, counts[kind]) for kind, label in KINDS.choices]
     return render(request, "home.html", context)
 
 

@@ -1,9 +1,12 @@
 """Pages of the premises register: list, detail, create, edit, (de)activate, import, export."""
 
+from datetime import datetime, time
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from accounts.permissions import role_required
 from makesafe.concurrency import StaleEdit
@@ -82,16 +85,37 @@ def premises_detail(request, pk):
         pk=pk,
     )
     # The timeline reads later apps' rows through reverse relations; premises imports none of them.
-    visits = (
+    visits = list(
         premises.visits.select_related("officer", "operation", "retest_of")
+        .prefetch_related("training_sessions", "retests")
         .defer("debrief_notes", "reason")
         .order_by("-visited_at", "-id")[:TIMELINE_LIMIT]
+    )
+    sessions = list(premises.training_sessions.select_related("owner").order_by("-id")[:50])
+    notices = list(premises.notices.order_by("-start_date")[:20])
+    timeline = sorted(
+        [(v.visited_at, "visit", v) for v in visits]
+        + [(s.scheduled_for or s.created_at, "training", s) for s in sessions]
+        + [(n.start_date, "notice", n) for n in notices],
+        key=lambda entry: _sort_key(entry[0]),
+        reverse=True,
     )
     return render(
         request,
         "premises/premises_detail.html",
-        {"premises": premises, "visits": visits, "timeline_limit": TIMELINE_LIMIT},
+        {
+            "premises": premises,
+            "timeline": timeline,
+            "has_more": len(visits) >= TIMELINE_LIMIT,
+        },
     )
+
+
+def _sort_key(value):
+    """Dates and datetimes on one scale: a notice's start date sorts at the start of its day."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return datetime.combine(value, time.min)
 
 
 @role_required("premises.view_premises", "premises.add_premises")

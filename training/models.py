@@ -1,0 +1,393 @@
+"""Follow-up after a visit: training sessions, outcome letters, work-queue owners, s.116 notices."""
+
+import calendar
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Func, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Force
+from premises.models import ForceScopedQuerySet, Premises
+from visits.models import Visit
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole months, clamped to the month's end like PostgreSQL's date + interval."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class PlusSixMonths(Func):
+    """date + 6 months, the longest life of an s.116 notice (immutable, for a check constraint)."""
+
+    template = "((%(expressions)s + interval '6 months')::date)"
+    output_field = models.DateField()
+
+
+class TrainingSessionQuerySet(ForceScopedQuerySet):
+    def upcoming(self):
+        """Sessions scheduled from now on, soonest first."""
+        return self.filter(
+            status=TrainingSession.Status.SCHEDULED, scheduled_for__gte=timezone.now()
+        ).order_by("scheduled_for")
+
+    def for_list(self):
+        """Rows for session lists: premises, town and owner joined."""
+        return self.select_related("premises__town", "owner", "visit")
+
+
+class TrainingSession(models.Model):
+    """Training offered to (and, we hope, delivered at) one premises after a visit."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        SCHEDULED = "scheduled", "Scheduled"
+        DELIVERED = "delivered", "Delivered"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # Where a session may go from each status. Delivered is final.
+    TRANSITIONS = {
+        "offered": {"accepted", "declined", "scheduled", "cancelled"},
+        "accepted": {"scheduled", "declined", "cancelled"},
+        "declined": {"offered"},
+        "scheduled": {"scheduled", "delivered", "no_show", "cancelled"},
+        "no_show": {"scheduled", "cancelled"},
+        "cancelled": {"offered"},
+        "delivered": set(),
+    }
+
+    class Provider(models.TextChoices):
+        POLICE = "police", "Police"
+        BARNARDOS = "barnardos", "Barnardo's"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        OTHER = "other", "Other"
+
+    class Material(models.TextChoices):
+        POSTERS = "posters", "Posters"
+        TOOLKIT = "toolkit", "Toolkit"
+        VIDEO = "video", "Video"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="training_sessions")
+    premises = models.ForeignKey(
+        Premises, on_delete=models.PROTECT, related_name="training_sessions"
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        help_text="The visit that prompted it, if any.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    scheduled_for = models.DateTimeField(
+        null=True, blank=True, help_text="Date and time, for example 18/10/2021 14:00."
+    )
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.POLICE)
+    trainer = models.CharField(max_length=120, blank=True)
+    staff_trained = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Number of staff who attended. Required on delivery."
+    )
+    materials = ArrayField(
+        models.CharField(max_length=10, choices=Material.choices), default=list, blank=True
+    )
+    notes = models.TextField(max_length=2000, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions_owned",
+        help_text="The sergeant responsible.",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_for", "-created_at"]
+        permissions = [("schedule_training", "Can schedule and record training")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "offered",
+                        "accepted",
+                        "declined",
+                        "scheduled",
+                        "delivered",
+                        "no_show",
+                        "cancelled",
+                    ]
+                ),
+                name="training_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(staff_trained__gte=1),
+                name="training_delivered_needs_staff_trained",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["scheduled", "delivered", "no_show"])
+                | Q(scheduled_for__isnull=False),
+                name="training_scheduled_needs_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider__in=["police", "barnardos", "local_authority", "other"]),
+                name="training_provider_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(materials__contained_by=["posters", "toolkit", "video"]),
+                name="training_materials_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=10, duration_minutes__lte=480),
+                name="training_duration_sane",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="training_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["premises", "status", "scheduled_for"], name="training_premises"),
+            models.Index(fields=["force", "status", "scheduled_for"], name="training_force_status"),
+        ]
+
+    def __str__(self):
+        when = f", {timezone.localtime(self.scheduled_for):%d %b %Y}" if self.scheduled_for else ""
+        return f"Training at {self.premises.name}{when} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("training:session_detail", args=[self.pk])
+
+    def can_move_to(self, status: str) -> bool:
+        """Whether the session may change from its current status to `status`."""
+        return status == self.status or status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def next_statuses(self) -> list[tuple[str, str]]:
+        allowed = self.TRANSITIONS.get(self.status, set())
+        return [(value, label) for value, label in self.Status.choices if value in allowed]
+
+    def get_materials_display(self) -> str:
+        labels = dict(self.Material.choices)
+        return ", ".join(labels.get(m, m) for m in self.materials)
+
+
+class OutcomeLetter(models.Model):
+    """The written outcome sent to the business after a visit: who marked it sent, and when."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="outcome_letters")
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="outcome_letter")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ForceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"Outcome letter for visit {self.visit_id}, sent {self.sent_at:%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("training:letter", args=[self.visit_id])
+
+
+class QueueAssignment(models.Model):
+    """Who owns a row of the sergeants' work queue. The rows themselves are computed."""
+
+    class Kind(models.TextChoices):
+        TRAINING_DUE = "training_due", "Training due"
+        RETEST_DUE = "retest_due", "Re-test due"
+        LETTER = "letter", "Letter to send"
+        NOTICE = "notice", "s.116 notice expiring"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The subject: premises for training and re-test rows, a visit for letters, a notice.
+    subject_id = models.BigIntegerField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ForceScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "subject_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "kind", "subject_id"], name="queue_assignment_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["training_due", "retest_due", "letter", "notice"]),
+                name="queue_assignment_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.subject_id}: {self.owner}"
+
+    def get_absolute_url(self):
+        return reverse("training:queue")
+
+
+class NoticeQuerySet(ForceScopedQuerySet):
+    def in_force_on(self, day):
+        """Notices active (not withdrawn) whose life includes `day`."""
+        return self.filter(status=Notice.Status.ACTIVE, start_date__lte=day, expiry_date__gte=day)
+
+    def expiring_within(self, day, days: int):
+        """Active notices that expire between `day` and `days` days later."""
+        return self.in_force_on(day).filter(expiry_date__lte=day + timedelta(days=days))
+
+
+class Notice(models.Model):
+    """A closure-style s.116 notice (ASBCPA 2014) on a hotel, B&B or guest house."""
+
+    MAX_MONTHS = 6
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class ServedOn(models.TextChoices):
+        OWNER = "owner", "Owner"
+        OPERATOR = "operator", "Operator"
+        MANAGER = "manager", "Manager"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="notices")
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="notices")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notices_issued",
+        help_text="An officer of inspector rank or above.",
+    )
+    served_on_role = models.CharField(
+        "served on", max_length=10, choices=ServedOn.choices, default=ServedOn.MANAGER
+    )
+    served_on_business = models.CharField(
+        "name of the business served", max_length=150, help_text="As it appears on the notice."
+    )
+    start_date = models.DateField(help_text="Typed as 18/09/2021.")
+    expiry_date = models.DateField(help_text="No more than 6 months after the start date.")
+    grounds = models.TextField(
+        max_length=4000,
+        help_text="Why the issuing officer reasonably believes the premises has been or will be "
+        "used for child sexual exploitation.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        permissions = [("manage_notice", "Can record s.116 notices")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expiry_date__gt=F("start_date")),
+                name="notice_expiry_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(expiry_date__lte=PlusSixMonths("start_date")),
+                name="notice_at_most_six_months",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "expired", "withdrawn"]),
+                name="notice_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(served_on_role__in=["owner", "operator", "manager"]),
+                name="notice_served_on_valid",
+            ),
+            models.CheckConstraint(condition=~Q(grounds=""), name="notice_grounds_required"),
+        ]
+        indexes = [models.Index(fields=["force", "status", "expiry_date"], name="notice_expiry")]
+
+    def __str__(self):
+        return f"s.116 notice on {self.premises.name}, {self.start_date:%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("training:notice_detail", args=[self.pk])
+
+    @property
+    def effective_status(self) -> str:
+        """Active notices past their expiry date read as expired."""
+        if self.status == self.Status.ACTIVE and self.expiry_date < timezone.localdate():
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_effective_status_display(self) -> str:
+        return self.Status(self.effective_status).label
+
+
+class GuestInfoRequest(models.Model):
+    """A constable's written requirement, under a notice, for guests' names and addresses."""
+
+    class Complied(models.TextChoices):
+        PENDING = "pending", "Awaiting reply"
+        YES = "yes", "Yes"
+        LATE = "late", "Late"
+        NO = "no", "No"
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="requests")
+    made_on = models.DateField("date made")
+    period_start = models.DateField("period covered from")
+    period_end = models.DateField("period covered to")
+    due_on = models.DateField("date due")
+    complied = models.CharField(max_length=8, choices=Complied.choices, default=Complied.PENDING)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-made_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="request_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("made_on")), name="request_due_after_made"
+            ),
+            models.CheckConstraint(
+                condition=Q(complied__in=["pending", "yes", "late", "no"]),
+                name="request_complied_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Guest information request of {self.made_on:%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("training:notice_detail", args=[self.notice_id])

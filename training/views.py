@@ -1,0 +1,489 @@
+"""Pages for the sergeants' work queue, training sessions, outcome letters and s.116 notices."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from makesafe.concurrency import StaleEdit
+from premises.models import Premises, Town
+from visits.models import LONDON_TZ, Visit
+
+from . import ics
+from .filters import SessionFilter
+from .forms import (
+    AssignForm,
+    DeliveryForm,
+    GuestInfoRequestForm,
+    NoticeForm,
+    TrainingSessionForm,
+    sergeants_of,
+)
+from .models import GuestInfoRequest, Notice, TrainingSession
+from .queries import (
+    KINDS,
+    filter_rows,
+    letters_due,
+    notices_expiring,
+    queue_counts,
+    retest_due,
+    to_rows,
+    training_due,
+)
+from .services import (
+    guest_request_save,
+    notice_save,
+    outcome_letter_mark_sent,
+    queue_assign,
+    training_session_deliver,
+    training_session_save,
+)
+
+PAGE_SIZE = 50
+
+
+# --- Work queue ------------------------------------------------------------------------------
+
+
+@role_required("training.schedule_training")
+def queue(request):
+    """The sergeant's work queue: one kind at a time, filtered, with owners."""
+    user = request.user
+    today = timezone.localdate()
+    kind = request.GET.get("kind", KINDS.TRAINING_DUE)
+    if kind not in KINDS.values:
+        kind = KINDS.TRAINING_DUE
+    force = user.force
+    days = {
+        KINDS.TRAINING_DUE: force.training_due_days,
+        KINDS.RETEST_DUE: force.retest_due_days,
+        KINDS.LETTER: force.letter_due_days,
+        KINDS.NOTICE: 0,
+    }[kind]
+    source = {
+        KINDS.TRAINING_DUE: lambda: training_due(user),
+        KINDS.RETEST_DUE: lambda: retest_due(user),
+        KINDS.LETTER: lambda: letters_due(user),
+        KINDS.NOTICE: lambda: notices_expiring(user, today),
+    }[kind]()
+    town = request.GET.get("town", "")
+    sector = request.GET.get("sector", "")
+    owner = request.GET.get("owner", "")
+    status = request.GET.get("status", "")
+    towns = list(Town.objects.visible_to(user))
+    owners = list(sergeants_of(user))
+    town = town if town.isdigit() and any(t.pk == int(town) for t in towns) else ""
+    sector = sector if sector in Premises.Sector.values else ""
+    owner = (
+        owner
+        if owner == "none" or (owner.isdigit() and any(o.pk == int(owner) for o in owners))
+        else ""
+    )
+    status = status if status in ("due", "overdue") else ""
+    rows_qs = filter_rows(
+        source,
+        kind=kind,
+        today=today,
+        days=days,
+        town=town or None,
+        sector=sector or None,
+        owner=owner or None,
+        status=status or None,
+    )
+    page = Paginator(rows_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = to_rows(kind, page.object_list, days)
+    owner_names = {o.pk: o for o in owners}
+    for row in rows:
+        row.owner = owner_names.get(row.owner_id)
+        row.days = row.days_left(today)
+        row.overdue = -row.days
+    counts = queue_counts(user, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "training/queue.html",
+        {
+            "kind": kind,
+            "tabs": [(value, label, counts[value]) for value, label in KINDS.choices],
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "towns": towns,
+            "owners": owners,
+            "sectors": Premises.Sector.choices,
+            "filters": {"town": town, "sector": sector, "owner": owner, "status": status},
+            "today": today,
+            "days": days,
+            "next_url": request.get_full_path(),
+        },
+    )
+
+
+@require_POST
+@role_required("training.schedule_training")
+def queue_assign_view(request):
+    form = AssignForm(request.POST, user=request.user)
+    if form.is_valid():
+        queue_assign(
+            user=request.user,
+            kind=form.cleaned_data["kind"],
+            subject_id=form.cleaned_data["subject_id"],
+            owner=form.cleaned_data["owner"],
+        )
+        owner = form.cleaned_data["owner"]
+        messages.success(request, f"Assigned to {owner}." if owner else "Row unassigned.")
+    else:
+        messages.error(request, "Choose a sergeant of your force to assign the row to.")
+    return redirect(_safe_next(request, form.data.get("next")) or "training:queue")
+
+
+def _safe_next(request, target: str | None) -> str:
+    """`target` if it is a path on this site, else empty (no open redirects)."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+# --- Training sessions -----------------------------------------------------------------------
+
+
+@role_required("training.view_trainingsession")
+def session_list(request):
+    sessions = TrainingSession.objects.visible_to(request.user).for_list()
+    listing = SessionFilter(request.GET or None, queryset=sessions, user=request.user)
+    rows = listing.qs.order_by("-scheduled_for", "-created_at", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "training/session_list.html",
+        {"filter": listing, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required("training.view_trainingsession")
+def session_detail(request, pk):
+    session = get_object_or_404(
+        TrainingSession.objects.visible_to(request.user).select_related(
+            "premises__town", "visit", "owner", "updated_by"
+        ),
+        pk=pk,
+    )
+    return render(request, "training/session_detail.html", {"session": session})
+
+
+@role_required("training.schedule_training", "training.add_trainingsession")
+def session_create(request):
+    """Schedule (or record an offer of) training for premises, in one step from a queue row."""
+    premises_id = request.GET.get("premises") or request.POST.get("premises_id")
+    premises = get_object_or_404(
+        Premises.objects.visible_to(request.user).select_related("town"),
+        pk=premises_id if str(premises_id).isdigit() else 0,
+    )
+    visit_id = request.GET.get("visit") or request.POST.get("visit_id")
+    visit = None
+    if visit_id and str(visit_id).isdigit():
+        visit = get_object_or_404(
+            Visit.objects.visible_to(request.user), pk=visit_id, premises=premises
+        )
+    form = TrainingSessionForm(
+        request.POST or None, user=request.user, initial={"status": "scheduled"}
+    )
+    if request.method == "POST" and form.is_valid():
+        session = training_session_save(
+            session=form.instance, user=request.user, premises=premises, visit=visit
+        )
+        messages.success(request, f"{session} recorded.")
+        return redirect(_safe_next(request, request.POST.get("back")) or session.get_absolute_url())
+    return render(
+        request,
+        "training/session_form.html",
+        {"form": form, "premises": premises, "visit": visit, "back": request.GET.get("back", "")},
+    )
+
+
+@role_required("training.schedule_training", "training.change_trainingsession")
+def session_edit(request, pk):
+    session = get_object_or_404(
+        TrainingSession.objects.visible_to(request.user).select_related("premises__town", "visit"),
+        pk=pk,
+    )
+    form = TrainingSessionForm(request.POST or None, instance=session, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training_session_save(
+                session=form.instance,
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        except IntegrityError:
+            form.add_error("status", "That status change is not allowed.")
+        else:
+            messages.success(request, f"Saved {session}.")
+            return redirect(session)
+    return render(
+        request,
+        "training/session_form.html",
+        {"form": form, "premises": session.premises, "visit": session.visit, "session": session},
+    )
+
+
+@role_required("training.schedule_training", "training.change_trainingsession")
+def session_deliver(request, pk):
+    session = get_object_or_404(
+        TrainingSession.objects.visible_to(request.user).select_related("premises__town"), pk=pk
+    )
+    if not session.can_move_to(TrainingSession.Status.DELIVERED) or session.status == "delivered":
+        messages.error(
+            request,
+            f"A {session.get_status_display().lower()} session cannot be recorded as delivered: "
+            "schedule it first.",
+        )
+        return redirect(session)
+    form = DeliveryForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training_session_deliver(
+                session=form.instance,
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(
+                request, f"Recorded delivery at {session.premises.name}: a re-test is now due."
+            )
+            return redirect(session)
+    return render(request, "training/session_deliver.html", {"form": form, "session": session})
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@role_required("training.view_trainingsession")
+def session_week(request):
+    """Sessions of one week, Monday to Sunday, day by day."""
+    try:
+        start = _monday(date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        start = _monday(timezone.localdate())
+    begin = timezone.make_aware(datetime.combine(start, time.min), LONDON_TZ)
+    sessions = list(
+        TrainingSession.objects.visible_to(request.user)
+        .for_list()
+        .filter(scheduled_for__gte=begin, scheduled_for__lt=begin + timedelta(days=7))
+        .exclude(status=TrainingSession.Status.CANCELLED)
+        .order_by("scheduled_for", "id")
+    )
+    days = []
+    for offset in range(7):
+        day = start + timedelta(days=offset)
+        days.append(
+            (
+                day,
+                [
+                    s
+                    for s in sessions
+                    if timezone.localtime(s.scheduled_for, LONDON_TZ).date() == day
+                ],
+            )
+        )
+    return render(
+        request,
+        "training/session_week.html",
+        {
+            "days": days,
+            "start": start,
+            "previous": start - timedelta(days=7),
+            "next": start + timedelta(days=7),
+            "this_week": _monday(timezone.localdate()),
+        },
+    )
+
+
+@role_required("training.view_trainingsession")
+def session_ics(request, pk):
+    session = get_object_or_404(
+        TrainingSession.objects.visible_to(request.user).select_related("premises__town"), pk=pk
+    )
+    if not session.scheduled_for:
+        messages.error(request, "This session has no date yet, so it cannot go in a calendar.")
+        return redirect(session)
+    return _ics_response([session], f"makesafe-training-{session.pk}.ics")
+
+
+@role_required("training.view_trainingsession")
+def my_sessions_ics(request):
+    """The signed-in sergeant's upcoming sessions, for Outlook."""
+    sessions = (
+        TrainingSession.objects.visible_to(request.user)
+        .upcoming()
+        .filter(owner=request.user)
+        .select_related("premises__town")[:500]
+    )
+    return _ics_response(list(sessions), "makesafe-my-training.ics")
+
+
+def _ics_response(sessions, filename: str) -> HttpResponse:
+    response = HttpResponse(ics.calendar(sessions), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Outcome letters -------------------------------------------------------------------------
+
+
+@role_required("visits.view_visit")
+def letter(request, visit_pk):
+    """The printable outcome letter to the premises manager. It never names a cadet."""
+    visit = get_object_or_404(
+        Visit.objects.visible_to(request.user)
+        .exclude(result=Visit.Result.VOID)
+        .select_related("premises__town", "force", "outcome_letter__sent_by", "officer"),
+        pk=visit_pk,
+    )
+    sent = getattr(visit, "outcome_letter", None)
+    return render(
+        request,
+        "training/letter.html",
+        {
+            "visit": visit,
+            "sent": sent,
+            "today": timezone.localdate(),
+            "contact": visit.force.training_contact or f"{request.user}, {visit.force.name}",
+        },
+    )
+
+
+@require_POST
+@role_required("training.add_outcomeletter")
+def letter_sent(request, visit_pk):
+    visit = get_object_or_404(
+        Visit.objects.visible_to(request.user).exclude(result=Visit.Result.VOID), pk=visit_pk
+    )
+    outcome_letter_mark_sent(visit=visit, user=request.user)
+    messages.success(request, f"Outcome letter to {visit.premises.name} marked as sent.")
+    return redirect("training:letter", visit_pk=visit.pk)
+
+
+# --- s.116 notices ---------------------------------------------------------------------------
+
+
+@role_required("training.view_notice")
+def notice_list(request):
+    """The register of s.116 notices, those in force first."""
+    today = timezone.localdate()
+    notices = (
+        Notice.objects.visible_to(request.user)
+        .select_related("premises__town", "issued_by")
+        .order_by("-expiry_date", "-id")
+    )
+    show = request.GET.get("show", "current")
+    if show == "current":
+        notices = notices.in_force_on(today)
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/notice_list.html",
+        {
+            "page": page,
+            "show": show,
+            "today": today,
+            "expiring_soon": today + timedelta(days=30),
+            "query": f"show={show}",
+        },
+    )
+
+
+@role_required("training.view_notice")
+def notice_detail(request, pk):
+    notice = get_object_or_404(
+        Notice.objects.visible_to(request.user).select_related("premises__town", "issued_by"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "training/notice_detail.html",
+        {"notice": notice, "requests": notice.requests.select_related("made_by")},
+    )
+
+
+@role_required("training.view_notice", "training.manage_notice")
+def notice_create(request):
+    initial = {}
+    if request.GET.get("premises", "").isdigit():
+        initial["premises"] = request.GET["premises"]
+    form = NoticeForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        notice = notice_save(notice=form.instance, user=request.user)
+        messages.success(request, f"Recorded {notice}.")
+        return redirect(notice)
+    return render(request, "training/notice_form.html", {"form": form})
+
+
+@role_required("training.view_notice", "training.manage_notice")
+def notice_edit(request, pk):
+    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
+    form = NoticeForm(request.POST or None, instance=notice, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice_save(
+                notice=form.instance,
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved {notice}.")
+            return redirect(notice)
+    return render(request, "training/notice_form.html", {"form": form, "notice": notice})
+
+
+@role_required("training.view_notice", "training.manage_notice")
+def request_create(request, notice_pk):
+    notice = get_object_or_404(
+        Notice.objects.visible_to(request.user).select_related("premises"), pk=notice_pk
+    )
+    form = GuestInfoRequestForm(request.POST or None, notice=notice)
+    if request.method == "POST" and form.is_valid():
+        guest_request_save(request=form.instance, notice=notice, user=request.user)
+        messages.success(request, "Guest information request recorded.")
+        return redirect(notice)
+    return render(request, "training/request_form.html", {"form": form, "notice": notice})
+
+
+@role_required("training.view_notice", "training.manage_notice")
+def request_edit(request, pk):
+    guest_request = get_object_or_404(
+        GuestInfoRequest.objects.filter(notice__force_id=request.user.force_id).select_related(
+            "notice__premises"
+        ),
+        pk=pk,
+    )
+    notice = guest_request.notice
+    form = GuestInfoRequestForm(request.POST or None, instance=guest_request, notice=notice)
+    if request.method == "POST" and form.is_valid():
+        guest_request_save(request=form.instance, notice=notice, user=request.user)
+        messages.success(request, "Guest information request saved.")
+        return redirect(notice)
+    return render(
+        request,
+        "training/request_form.html",
+        {"form": form, "notice": notice, "guest_request": guest_request},
+    )

@@ -116,9 +116,15 @@ def visit_detail(request, pk):
     visit = get_object_or_404(
         Visit.objects.visible_to(request.user)
         .select_related(
-            "premises__town", "operation", "officer", "scenario", "retest_of", "updated_by"
+            "premises__town",
+            "operation",
+            "officer",
+            "scenario",
+            "retest_of",
+            "updated_by",
+            "outcome_letter",
         )
-        .prefetch_related("participants", "retests"),
+        .prefetch_related("participants", "retests", "training_sessions"),
         pk=pk,
     )
     return render(

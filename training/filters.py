@@ -1,0 +1,31 @@
+"""List filters for training sessions."""
+
+import django_filters
+
+from premises.models import Town
+from visits.filters import LabelledDateRangeWidget
+
+from .models import TrainingSession
+
+
+class SessionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=TrainingSession.Status.choices, empty_label="All statuses"
+    )
+    period = django_filters.DateFromToRangeFilter(
+        label="Date", field_name="scheduled_for__date", widget=LabelledDateRangeWidget
+    )
+    town = django_filters.ModelChoiceFilter(
+        field_name="premises__town", queryset=Town.objects.none(), empty_label="All towns"
+    )
+    provider = django_filters.ChoiceFilter(
+        choices=TrainingSession.Provider.choices, empty_label="All providers"
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = ["status", "period", "town", "provider"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["town"].queryset = Town.objects.visible_to(user)

@@ -1,0 +1,249 @@
+"""Forms for training sessions, queue assignment and s.116 notices."""
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from makesafe.concurrency import VersionedFormMixin
+from premises.models import Premises
+
+from .models import GuestInfoRequest, Notice, QueueAssignment, TrainingSession, add_months
+
+DATETIME_WIDGET = forms.DateTimeInput(format="%d/%m/%Y %H:%M", attrs={"autocomplete": "off"})
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"})
+
+
+def sergeants_of(user: User):
+    """People who can own follow-up work: active users of the force who may schedule training."""
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True)
+        .filter(groups__permissions__codename="schedule_training")
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class TrainingSessionForm(VersionedFormMixin, forms.ModelForm):
+    materials = forms.MultipleChoiceField(
+        choices=TrainingSession.Material.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Materials given",
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "status",
+            "scheduled_for",
+            "duration_minutes",
+            "provider",
+            "trainer",
+            "owner",
+            "staff_trained",
+            "materials",
+            "notes",
+        ]
+        widgets = {
+            "scheduled_for": DATETIME_WIDGET,
+            "status": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"duration_minutes": "Length (minutes)"}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["owner"].queryset = sergeants_of(user)
+        self.fields["owner"].empty_label = "Nobody yet"
+        current = self.instance.status if self.instance.pk else None
+        if current:
+            allowed = {current} | TrainingSession.TRANSITIONS[current]
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in TrainingSession.Status.choices
+                if value in allowed
+            ]
+        else:
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in TrainingSession.Status.choices
+                if value in ("offered", "accepted", "declined", "scheduled")
+            ]
+            self.fields["owner"].initial = user.pk
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if self.instance.pk and status and not self.instance.can_move_to(status):
+            self.add_error(
+                "status",
+                f"A {self.instance.get_status_display().lower()} session cannot become "
+                f"{TrainingSession.Status(status).label.lower()}.",
+            )
+        when = cleaned.get("scheduled_for")
+        if status in ("scheduled", "delivered", "no_show") and not when:
+            self.add_error("scheduled_for", "Give the date and time of the session.")
+        if status == "scheduled" and when and when < timezone.now() and not self.instance.pk:
+            self.add_error("scheduled_for", "A newly scheduled session cannot be in the past.")
+        if status == "delivered":
+            if not cleaned.get("staff_trained"):
+                self.add_error("staff_trained", "Say how many staff were trained (at least 1).")
+            if when and when > timezone.now():
+                self.add_error("scheduled_for", "A delivered session cannot be in the future.")
+        staff = cleaned.get("staff_trained")
+        if staff is not None and staff < 1:
+            self.add_error("staff_trained", "Staff trained must be at least 1.")
+        return cleaned
+
+
+class DeliveryForm(VersionedFormMixin, forms.ModelForm):
+    """Record that a scheduled session happened."""
+
+    materials = forms.MultipleChoiceField(
+        choices=TrainingSession.Material.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Materials given",
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = ["scheduled_for", "staff_trained", "trainer", "materials", "notes"]
+        widgets = {"scheduled_for": DATETIME_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"scheduled_for": "Delivered at"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff_trained"].required = True
+        self.fields["scheduled_for"].required = True
+
+    def clean_staff_trained(self):
+        staff = self.cleaned_data["staff_trained"]
+        if staff is None or staff < 1:
+            raise forms.ValidationError("Say how many staff were trained (at least 1).")
+        return staff
+
+    def clean_scheduled_for(self):
+        when = self.cleaned_data["scheduled_for"]
+        if when > timezone.now():
+            raise forms.ValidationError("Delivery cannot be recorded for a time in the future.")
+        return when
+
+
+class AssignForm(forms.Form):
+    kind = forms.ChoiceField(choices=QueueAssignment.Kind.choices, widget=forms.HiddenInput)
+    subject_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Nobody")
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = sergeants_of(user)
+        self.fields["owner"].required = False
+
+
+class NoticeForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Notice
+        fields = [
+            "premises",
+            "issued_by",
+            "served_on_role",
+            "served_on_business",
+            "start_date",
+            "expiry_date",
+            "grounds",
+            "status",
+        ]
+        widgets = {
+            "start_date": DATE_WIDGET,
+            "expiry_date": DATE_WIDGET,
+            "grounds": forms.Textarea(attrs={"rows": 4}),
+            "served_on_role": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # All of the force's premises are offered, so choosing a pub is refused with a reason.
+        self.fields["premises"].queryset = (
+            Premises.objects.visible_to(user).select_related("town").order_by("name")
+        )
+        self.fields["premises"].label_from_instance = lambda p: (
+            f"{p.name} ({p.get_sector_display()}, {p.town.name})"
+        )
+        self.fields["issued_by"].queryset = User.objects.visible_to(user).filter(is_active=True)
+        if not self.instance.pk:
+            self.fields["status"].choices = [("active", "Active")]
+
+    def clean_premises(self):
+        premises = self.cleaned_data["premises"]
+        if not premises.can_receive_s116_notice:
+            raise forms.ValidationError(
+                "s.116 notices apply only to hotels, B&Bs and guest houses; these premises are "
+                f"{premises.get_sector_display().lower()}."
+            )
+        return premises
+
+    def clean_issued_by(self):
+        officer = self.cleaned_data["issued_by"]
+        if not officer.is_inspector_or_above:
+            raise forms.ValidationError(
+                f"An s.116 notice is issued by an inspector or above; {officer} is a "
+                f"{officer.get_rank_display().lower()}."
+            )
+        return officer
+
+    def clean(self):
+        cleaned = super().clean()
+        start, expiry = cleaned.get("start_date"), cleaned.get("expiry_date")
+        if start and expiry:
+            if expiry <= start:
+                self.add_error("expiry_date", "The expiry date must be after the start date.")
+            elif expiry > add_months(start, Notice.MAX_MONTHS):
+                latest = add_months(start, Notice.MAX_MONTHS)
+                self.add_error(
+                    "expiry_date",
+                    f"A notice lasts at most 6 months: expire it on or before {latest:%d %b %Y}.",
+                )
+        return cleaned
+
+
+class GuestInfoRequestForm(forms.ModelForm):
+    class Meta:
+        model = GuestInfoRequest
+        fields = ["made_on", "period_start", "period_end", "due_on", "complied"]
+        widgets = {
+            "made_on": DATE_WIDGET,
+            "period_start": DATE_WIDGET,
+            "period_end": DATE_WIDGET,
+            "due_on": DATE_WIDGET,
+            "complied": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, notice: Notice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice = notice
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        made, due = cleaned.get("made_on"), cleaned.get("due_on")
+        life = f"{self.notice.start_date:%d %b %Y} to {self.notice.expiry_date:%d %b %Y}"
+        if start and end and end < start:
+            self.add_error("period_end", "The period must end on or after its start.")
+        if start and start < self.notice.start_date:
+            self.add_error(
+                "period_start", f"The period must fall within the notice's life ({life})."
+            )
+        if end and end > self.notice.expiry_date:
+            self.add_error("period_end", f"The period must fall within the notice's life ({life}).")
+        if made and due and due < made:
+            self.add_error("due_on", "The date due cannot be before the date the request was made.")
+        if made and (made < self.notice.start_date or made > self.notice.expiry_date):
+            self.add_error(
+                "made_on", f"A request can only be made while the notice is in force ({life})."
+            )
+        return cleaned
