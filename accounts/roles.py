@@ -46,9 +46,10 @@ _SERGEANT = (
         "training.change_trainingsession",
         "training.add_outcomeletter",
         "training.manage_notice",
+        "visits.view_reports",
     ]
 )
-_COMMANDER = list(_READ_RECORDS)
+_COMMANDER = _READ_RECORDS + ["visits.view_reports"]
 _FORCE_ADMIN = (
     _READ_RECORDS
     + _CADETS_AND_SCRIPTS
@@ -63,6 +64,7 @@ _FORCE_ADMIN = (
         "accounts.add_user",
         "accounts.change_user",
         "accounts.change_force",
+        "visits.view_reports",
     ]
 )
 

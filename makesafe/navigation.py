@@ -7,6 +7,7 @@ _NAV = [
     ("Visits", "visits:list", "visits.view_visit", "visits"),
     ("Operations", "visits:operation_list", "visits.view_operation", "operations"),
     ("Premises", "premises:list", "premises.view_premises", "premises"),
+    ("Reports", "reports:dashboard", "visits.view_reports", "reports"),
     ("Work queue", "training:queue", "training.schedule_training", "queue"),
     ("Training", "training:session_list", "training.view_trainingsession", "training"),
     ("s.116 notices", "training:notice_list", "training.view_notice", "notices"),
@@ -31,6 +32,7 @@ _ACTIVE_BY_PREFIX = [
     ("training:request_", "notices"),
     ("training:letter", "visits"),
     ("training:", "training"),
+    ("reports:", "reports"),
 ]
 
 

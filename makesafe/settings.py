@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "premises",
     "visits",
     "training",
+    "reports",
     "demo",
 ]
 

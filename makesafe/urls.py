@@ -19,6 +19,7 @@ urlpatterns = [
     path("premises/", include("premises.urls")),
     path("visits/", include("visits.urls")),
     path("training/", include("training.urls")),
+    path("reports/", include("reports.urls")),
     path("support/", admin.site.urls),
 ]
 

@@ -104,7 +104,9 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
         earlier = Visit.objects.filter(force=force, premises=premises).select_related("premises")
         if self.instance.pk:
             earlier = earlier.exclude(pk=self.instance.pk)
-        self.fields["retest_of"].queryset = earlier.order_by("-visited_at")[:50]
+        # A sliced queryset cannot be filtered, so a choice could never be validated against it.
+        latest = earlier.order_by("-visited_at").values("pk")[:50]
+        self.fields["retest_of"].queryset = earlier.filter(pk__in=latest).order_by("-visited_at")
         self.fields["retest_of"].label_from_instance = lambda v: (
             f"{timezone.localtime(v.visited_at):%d %b %Y} – {v.get_outcome_display()}"
         )

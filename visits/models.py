@@ -419,6 +419,7 @@ class Visit(models.Model):
         permissions = [
             ("change_any_visit", "Can edit any visit of the force"),
             ("import_visit", "Can import historical visits"),
+            ("view_reports", "Can view reports of the force's visits"),
         ]
         constraints = [
             models.CheckConstraint(

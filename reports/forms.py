@@ -1,0 +1,118 @@
+"""The filters every report shares: period (dates or a preset), sector, town and operation."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from premises.models import Premises, Town
+from visits.models import Operation
+
+from .reports import Filters
+
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"})
+
+
+def preset_dates(preset: str, today: date) -> tuple[date | None, date | None]:
+    """The inclusive dates of a named period."""
+    if preset == "this_year":
+        return date(today.year, 1, 1), today
+    if preset == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if preset == "last_3_months":
+        return today - timedelta(days=91), today
+    if preset == "all":
+        return None, None
+    # Default: the last 12 months, today included.
+    try:
+        start = today.replace(year=today.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = date(today.year - 1, 3, 1)
+    return start, today
+
+
+class ReportFilterForm(forms.Form):
+    PRESETS = [
+        ("last_12_months", "Last 12 months"),
+        ("last_3_months", "Last 3 months"),
+        ("this_year", "This year"),
+        ("last_year", "Last year"),
+        ("all", "All time"),
+        ("custom", "Dates below"),
+    ]
+    preset = forms.ChoiceField(choices=PRESETS, required=False, label="Period")
+    date_from = forms.DateField(required=False, label="From", widget=DATE_WIDGET)
+    date_to = forms.DateField(required=False, label="To", widget=DATE_WIDGET)
+    sector = forms.ChoiceField(required=False, label="Sector")
+    town = forms.CharField(required=False, label="Town")
+    operation = forms.CharField(required=False, label="Operation")
+
+    def __init__(self, data=None, *, user: User, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.fields["sector"].choices = [("", "All sectors")] + list(Premises.Sector.choices)
+        self.towns = list(Town.objects.visible_to(user).order_by("name"))
+        self.operations = list(
+            Operation.objects.visible_to(user)
+            .order_by("-date", "name")
+            .only("id", "name", "date")[:300]
+        )
+        self.fields["town"].widget = forms.Select(
+            choices=[("", "All towns")] + [(str(t.pk), t.name) for t in self.towns]
+        )
+        self.fields["operation"].widget = forms.Select(
+            choices=[("", "All operations")] + [(str(o.pk), o.name) for o in self.operations]
+        )
+        for name in ("preset", "sector", "town", "operation"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean_town(self):
+        """A town id, or its name (CSV users may type it); unknown is an error."""
+        value = self.cleaned_data["town"].strip()
+        if not value:
+            return None
+        town = (
+            Town.objects.visible_to(self.user).filter(pk=value if value.isdigit() else None).first()
+            or Town.objects.visible_to(self.user).filter(name__iexact=value).first()
+        )
+        if town is None:
+            raise forms.ValidationError("No town of your force has this id or name.")
+        return town
+
+    def clean_operation(self):
+        value = self.cleaned_data["operation"].strip()
+        if not value:
+            return None
+        operation = (
+            Operation.objects.visible_to(self.user)
+            .filter(pk=value if value.isdigit() else None)
+            .first()
+            or Operation.objects.visible_to(self.user).filter(name__iexact=value).first()
+        )
+        if operation is None:
+            raise forms.ValidationError("No operation of your force has this id or name.")
+        return operation
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end of the period cannot be before its start.")
+        return cleaned
+
+    def filters(self) -> Filters:
+        """The filters to report on; invalid input falls back to the default period."""
+        today = timezone.localdate()
+        if not self.is_bound or not self.is_valid():
+            start, end = preset_dates("last_12_months", today)
+            return Filters(start, end)
+        data = self.cleaned_data
+        preset = data.get("preset") or ""
+        if data.get("date_from") or data.get("date_to") or preset == "custom":
+            start, end = data.get("date_from"), data.get("date_to")
+        else:
+            start, end = preset_dates(preset, today)
+        return Filters(
+            start, end, data.get("sector") or "", data.get("town"), data.get("operation")
+        )

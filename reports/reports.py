@@ -1,0 +1,508 @@
+"""Report functions: every figure is aggregated in SQL and returned as a small dataclass.
+
+Definitions, the same on pages, CSVs and in tests: a report counts non-void visits in the period
+(by visit date, inclusive at both ends) that the user may see. Failure rate = failed / visits;
+challenge rate = reported to police, refused for concerns or challenged / visits; report-to-police
+rate = reported to police / visits. Each rate has a 95% Wilson score interval; fewer than 5 visits
+is a small sample.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncMonth, TruncQuarter
+
+from accounts.models import User
+from premises.models import Premises, Town
+from training.models import TrainingSession
+from visits.models import Operation, Visit
+
+Z_95 = 1.959963984540054
+SMALL_SAMPLE = 5
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float] | None:
+    """The Wilson score interval for a proportion, as fractions; None when n is 0."""
+    if n <= 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Rates:
+    """Counts for a set of non-void visits, and the rates the force reports."""
+
+    visits: int = 0
+    passed: int = 0
+    failed: int = 0
+    challenged: int = 0
+    reported: int = 0
+    premises: int = 0
+
+    @staticmethod
+    def _rate(count: int, n: int) -> float | None:
+        return count / n if n else None
+
+    @property
+    def failure_rate(self) -> float | None:
+        return self._rate(self.failed, self.visits)
+
+    @property
+    def challenge_rate(self) -> float | None:
+        return self._rate(self.challenged, self.visits)
+
+    @property
+    def report_rate(self) -> float | None:
+        return self._rate(self.reported, self.visits)
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """95% Wilson interval of the failure rate."""
+        return wilson_interval(self.failed, self.visits)
+
+    @property
+    def ci_low(self) -> float | None:
+        return self.interval[0] if self.interval else None
+
+    @property
+    def ci_high(self) -> float | None:
+        return self.interval[1] if self.interval else None
+
+    @property
+    def small_sample(self) -> bool:
+        return self.visits < SMALL_SAMPLE
+
+
+@dataclass
+class Row(Rates):
+    """One row of a grouped report: a town, sector, operation, operator or period."""
+
+    label: str = ""
+    key: str = ""
+
+
+@dataclass
+class Filters:
+    """What a report covers. Dates are inclusive; None means open-ended."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    sector: str = ""
+    town: Town | None = None
+    operation: Operation | None = None
+
+
+COUNTS = {
+    "visits": Count("id"),
+    "passed": Count("id", filter=Q(result=Visit.Result.PASS)),
+    "failed": Count("id", filter=Q(result=Visit.Result.FAIL)),
+    "challenged": Count("id", filter=Q(outcome__in=Visit.CHALLENGE_OUTCOMES)),
+    "reported": Count("id", filter=Q(outcome=Visit.Outcome.REPORTED_TO_POLICE)),
+    "premises": Count("premises", distinct=True),
+}
+RATE_FIELDS = ["visits", "passed", "failed", "challenged", "reported", "premises"]
+
+
+def counted_visits(user: User, filters: Filters) -> QuerySet:
+    """The non-void visits a report counts: the user's force, the period and the filters."""
+    visits = Visit.objects.visible_to(user).counted().in_period(filters.date_from, filters.date_to)
+    if filters.sector:
+        visits = visits.filter(premises__sector=filters.sector)
+    if filters.town is not None:
+        visits = visits.filter(premises__town=filters.town)
+    if filters.operation is not None:
+        visits = visits.filter(operation=filters.operation)
+    return visits
+
+
+def _rates(values: dict) -> dict:
+    return {name: values.get(name) or 0 for name in RATE_FIELDS}
+
+
+def totals(user: User, filters: Filters) -> Rates:
+    """Headline counts and rates for the whole selection (one query)."""
+    return Rates(**_rates(counted_visits(user, filters).aggregate(**COUNTS)))
+
+
+def _grouped(user: User, filters: Filters, key: str, label: str) -> list[Row]:
+    groups = (
+        counted_visits(user, filters).values(key, label).annotate(**COUNTS).order_by(label, key)
+    )
+    return [Row(label=g[label] or "", key=str(g[key]), **_rates(g)) for g in groups]
+
+
+def by_town(user: User, filters: Filters) -> list[Row]:
+    """One row per town with visits in the selection, sorted by town name."""
+    return _grouped(user, filters, "premises__town_id", "premises__town__name")
+
+
+def by_sector(user: User, filters: Filters) -> list[Row]:
+    """One row per sector with visits, labelled in words, in the register's sector order."""
+    labels = dict(Premises.Sector.choices)
+    order = list(labels)
+    rows = _grouped(user, filters, "premises__sector", "premises__sector")
+    for row in rows:
+        row.label = labels.get(row.key, row.key)
+    return sorted(rows, key=lambda row: order.index(row.key) if row.key in order else 99)
+
+
+def by_operation(user: User, filters: Filters) -> list[Row]:
+    """One row per operation with visits, newest operation first."""
+    groups = (
+        counted_visits(user, filters)
+        .filter(operation__isnull=False)
+        .values("operation_id", "operation__name", "operation__date")
+        .annotate(**COUNTS)
+        .order_by("-operation__date", "operation__name")
+    )
+    return [
+        Row(label=g["operation__name"], key=str(g["operation_id"]), **_rates(g)) for g in groups
+    ]
+
+
+def by_operator(user: User, filters: Filters) -> list[Row]:
+    """One row per operator or chain (across towns); independent premises are left out."""
+    groups = (
+        counted_visits(user, filters)
+        .exclude(premises__operator="")
+        .values("premises__operator")
+        .annotate(**COUNTS)
+        .order_by("premises__operator")
+    )
+    return [
+        Row(label=g["premises__operator"], key=g["premises__operator"], **_rates(g)) for g in groups
+    ]
+
+
+def _months_between(start: date, end: date, step: int) -> list[date]:
+    months = []
+    current = date(start.year, start.month - (start.month - 1) % step, 1)
+    while current <= end:
+        months.append(current)
+        month_index = current.month - 1 + step
+        current = date(current.year + month_index // 12, month_index % 12 + 1, 1)
+    return months
+
+
+def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
+    """Visits and failure rate per month (or quarter), with empty periods shown as zero."""
+    step = 3 if by == "quarter" else 1
+    trunc = TruncQuarter("visited_on") if by == "quarter" else TruncMonth("visited_on")
+    groups = {
+        g["period"]: g
+        for g in counted_visits(user, filters)
+        .annotate(period=trunc)
+        .values("period")
+        .annotate(**COUNTS)
+        .order_by("period")
+    }
+    if not groups:
+        return []
+    start = filters.date_from or min(groups)
+    end = filters.date_to or max(groups)
+    rows = []
+    for period in _months_between(start, end, step):
+        label = f"Q{(period.month - 1) // 3 + 1} {period.year}" if step == 3 else f"{period:%b %Y}"
+        rows.append(Row(label=label, key=period.isoformat(), **_rates(groups.get(period, {}))))
+    return rows
+
+
+class Median(Aggregate):
+    """The median of an expression (PostgreSQL's percentile_cont)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class DaysBetween(Func):
+    """Days from the second timestamp to the first, as a fraction."""
+
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)"
+    arg_joiner = " - "
+    output_field = FloatField()
+
+
+@dataclass
+class RetestGroup:
+    retests: int = 0
+    passed: int = 0
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.retests if self.retests else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.passed, self.retests)
+
+    @property
+    def low(self) -> float | None:
+        return self.interval[0] if self.interval else None
+
+    @property
+    def high(self) -> float | None:
+        return self.interval[1] if self.interval else None
+
+    @property
+    def small_sample(self) -> bool:
+        return self.retests < SMALL_SAMPLE
+
+
+@dataclass
+class TrainingImpact:
+    """Re-test pass rates of failed premises, trained before the re-test or not."""
+
+    trained: RetestGroup = field(default_factory=RetestGroup)
+    untrained: RetestGroup = field(default_factory=RetestGroup)
+    median_days_to_training: float | None = None
+    median_days_to_retest: float | None = None
+    failed_visits: int = 0
+    failed_with_training: int = 0
+    staff_trained: int = 0
+    sessions_delivered: int = 0
+
+
+def training_impact(user: User, filters: Filters) -> TrainingImpact:
+    """Re-tests (in the period) of failed visits, split by training delivered in between."""
+    trained_between = Exists(
+        TrainingSession.objects.filter(
+            premises=OuterRef("premises"),
+            status=TrainingSession.Status.DELIVERED,
+            scheduled_for__gt=OuterRef("retest_of__visited_at"),
+            scheduled_for__lt=OuterRef("visited_at"),
+        )
+    )
+    retests = (
+        counted_visits(user, filters)
+        .filter(retest_of__result=Visit.Result.FAIL)
+        .annotate(trained=trained_between)
+        .aggregate(
+            trained_n=Count("id", filter=Q(trained=True)),
+            trained_passed=Count("id", filter=Q(trained=True, result=Visit.Result.PASS)),
+            untrained_n=Count("id", filter=Q(trained=False)),
+            untrained_passed=Count("id", filter=Q(trained=False, result=Visit.Result.PASS)),
+            median_days=Median(DaysBetween(F("visited_at"), F("retest_of__visited_at"))),
+        )
+    )
+    first_training = (
+        TrainingSession.objects.filter(
+            premises=OuterRef("premises"),
+            status=TrainingSession.Status.DELIVERED,
+            scheduled_for__gte=OuterRef("visited_at"),
+        )
+        .order_by("scheduled_for")
+        .values("scheduled_for")[:1]
+    )
+    failures = (
+        counted_visits(user, filters)
+        .failed()
+        .annotate(first_training=Subquery(first_training))
+        .aggregate(
+            failed=Count("id"),
+            with_training=Count("id", filter=Q(first_training__isnull=False)),
+            median_days=Median(
+                DaysBetween(F("first_training"), F("visited_at")),
+                filter=Q(first_training__isnull=False),
+            ),
+        )
+    )
+    sessions = TrainingSession.objects.visible_to(user).filter(
+        status=TrainingSession.Status.DELIVERED
+    )
+    if filters.date_from:
+        sessions = sessions.filter(scheduled_for__date__gte=filters.date_from)
+    if filters.date_to:
+        sessions = sessions.filter(scheduled_for__date__lte=filters.date_to)
+    if filters.sector:
+        sessions = sessions.filter(premises__sector=filters.sector)
+    if filters.town is not None:
+        sessions = sessions.filter(premises__town=filters.town)
+    delivered = sessions.aggregate(n=Count("id"), staff=Sum("staff_trained"))
+    return TrainingImpact(
+        trained=RetestGroup(retests["trained_n"], retests["trained_passed"]),
+        untrained=RetestGroup(retests["untrained_n"], retests["untrained_passed"]),
+        median_days_to_training=failures["median_days"],
+        median_days_to_retest=retests["median_days"],
+        failed_visits=failures["failed"],
+        failed_with_training=failures["with_training"],
+        staff_trained=delivered["staff"] or 0,
+        sessions_delivered=delivered["n"],
+    )
+
+
+@dataclass
+class RepeatFailure:
+    premises: Premises
+    failed: int
+    visits: list
+
+
+REPEAT_LIMIT = 200
+
+
+def repeat_failures(user: User, filters: Filters) -> list[RepeatFailure]:
+    """Premises that failed two or more times in the period, most failures first, with history."""
+    counted = counted_visits(user, filters)
+    failed_counts = (
+        counted.failed()
+        .values("premises")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .values("premises")
+    )
+    in_period = counted.select_related("operation").order_by("-visited_at")
+    premises = (
+        Premises.objects.visible_to(user)
+        .filter(pk__in=Subquery(failed_counts))
+        .annotate(
+            failed=Subquery(
+                counted.failed()
+                .filter(premises=OuterRef("pk"))
+                .values("premises")
+                .annotate(n=Count("id"))
+                .values("n")
+            )
+        )
+        .select_related("town")
+        .prefetch_related(Prefetch("visits", queryset=in_period, to_attr="period_visits"))
+        .order_by("-failed", "name")[:REPEAT_LIMIT]
+    )
+    return [RepeatFailure(p, p.failed, p.period_visits) for p in premises]
+
+
+@dataclass
+class Comparison:
+    current: Rates
+    previous: Rates
+    previous_from: date | None
+    previous_to: date | None
+
+
+def dashboard(user: User, filters: Filters) -> Comparison:
+    """Headline figures for the period and for the same length of time just before it."""
+    current = totals(user, filters)
+    previous_from = previous_to = None
+    previous = Rates()
+    if filters.date_from and filters.date_to:
+        length = (filters.date_to - filters.date_from).days + 1
+        previous_to = filters.date_from - timedelta(days=1)
+        previous_from = previous_to - timedelta(days=length - 1)
+        previous = totals(
+            user,
+            Filters(previous_from, previous_to, filters.sector, filters.town, filters.operation),
+        )
+    return Comparison(current, previous, previous_from, previous_to)
+
+
+# --- Press summary ------------------------------------------------------------------------------
+
+PRESS_MIN_PREMISES = 3
+NUMBER_WORDS = [
+    "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty",
+]  # fmt: skip
+SECTOR_NOUNS = {
+    "hotel": ("hotel", "hotels"),
+    "bnb": ("B&B or guest house", "B&Bs and guest houses"),
+    "licensed": ("licensed premises", "licensed premises"),
+    "taxi": ("taxi firm", "taxi firms"),
+    "takeaway": ("takeaway", "takeaways"),
+    "other": ("business", "businesses"),
+}
+
+
+def number_words(n: int) -> str:
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+@dataclass
+class PressRow:
+    label: str
+    rates: Rates
+    suppressed: bool
+
+
+@dataclass
+class PressSummary:
+    """Aggregates only, for the press office: no premises, references, operators or cadets."""
+
+    text: str
+    towns: list[PressRow]
+    sectors: list[PressRow]
+    suppressed_any: bool
+
+
+def press_summary(user: User, filters: Filters) -> PressSummary:
+    """A worded summary like the seed article, suppressing figures from fewer than 3 premises."""
+    overall = totals(user, filters)
+    towns = [
+        PressRow(row.label, row, row.premises < PRESS_MIN_PREMISES)
+        for row in by_town(user, filters)
+    ]
+    sectors = [
+        PressRow(row.label, row, row.premises < PRESS_MIN_PREMISES)
+        for row in by_sector(user, filters)
+    ]
+    singular, plural = SECTOR_NOUNS.get(filters.sector, ("premises", "premises"))
+    if overall.premises < PRESS_MIN_PREMISES:
+        text = "Fewer than three premises were visited in this period, so no figures are published."
+    else:
+        noun = plural if overall.premises != 1 else singular
+        # Largest towns first, as a press officer would write it.
+        shown = sorted(
+            (row for row in towns if not row.suppressed),
+            key=lambda row: (-row.rates.premises, row.label),
+        )
+        where = ""
+        if shown and len(towns) > 1:
+            parts = [f"{number_words(row.rates.premises)} in {row.label}" for row in shown]
+            if len(shown) < len(towns):
+                parts.append("the rest in other towns")
+            where = ", " + (
+                ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+            )
+        elif len(towns) == 1 and not towns[0].suppressed:
+            where = f", all in {towns[0].label}"
+        if overall.visits == overall.premises:
+            lead = f"{number_words(overall.premises).capitalize()} {noun} were visited{where}"
+            failed = f"{number_words(overall.failed)} failed to identify the scenario"
+        else:
+            lead = (
+                f"{number_words(overall.visits).capitalize()} visits were made to "
+                f"{number_words(overall.premises)} {noun}{where}"
+            )
+            failed = f"{number_words(overall.failed)} visits failed to identify the scenario"
+        reported = ""
+        if overall.reported:
+            reported = (
+                f" Staff reported their concerns to the police on "
+                f"{number_words(overall.reported)} occasion{'s' if overall.reported != 1 else ''}."
+            )
+        text = f"{lead}; {failed}.{reported}"
+    return PressSummary(
+        text=text,
+        towns=towns,
+        sectors=sectors,
+        suppressed_any=any(r.suppressed for r in towns + sectors),
+    )

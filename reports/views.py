@@ -1,0 +1,319 @@
+"""Report pages: each renders one report function's dataclasses; no view aggregates."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.permissions import role_required
+from makesafe.csvutil import csv_download
+
+from . import reports
+from .forms import ReportFilterForm
+
+RATE_COLUMNS = [
+    "visits",
+    "passed",
+    "failed",
+    "failure_rate",
+    "ci_low",
+    "ci_high",
+    "challenge_rate",
+    "report_to_police_rate",
+]
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+def _rate_cells(row: reports.Rates) -> list:
+    return [
+        row.visits,
+        row.passed,
+        row.failed,
+        _pct(row.failure_rate),
+        _pct(row.ci_low),
+        _pct(row.ci_high),
+        _pct(row.challenge_rate),
+        _pct(row.report_rate),
+    ]
+
+
+@dataclass(frozen=True)
+class GroupedReport:
+    title: str
+    heading: str  # the first column's name on the page
+    column: str  # the first column's name in the CSV
+    function: Callable
+    description: str
+    chart: str = "bar"  # "bar" (failure rate with interval) or "line" (trend)
+
+
+GROUPED = {
+    "towns": GroupedReport(
+        "Failure rate by town",
+        "Town",
+        "town",
+        reports.by_town,
+        "Where staff most often fail to spot the scenario.",
+    ),
+    "sectors": GroupedReport(
+        "Failure rate by sector",
+        "Sector",
+        "sector",
+        reports.by_sector,
+        "Hotels, B&Bs, licensed premises, taxis, takeaways and others compared.",
+    ),
+    "operations": GroupedReport(
+        "Results by operation",
+        "Operation",
+        "operation",
+        reports.by_operation,
+        "Each operation's visits and failure rate, newest first.",
+    ),
+    "operators": GroupedReport(
+        "Failure rate by operator or chain",
+        "Operator or chain",
+        "operator",
+        reports.by_operator,
+        "Chains and operators across all their premises and towns.",
+    ),
+    "trend": GroupedReport(
+        "Trend over time",
+        "Period",
+        "period",
+        reports.trend,
+        "Visits and failure rate per month (or quarter).",
+        chart="line",
+    ),
+}
+OTHER = {
+    "training": "Training impact",
+    "repeat-failures": "Repeat failures",
+}
+SORTS = {
+    "label": lambda r: r.label.lower(),
+    "visits": lambda r: r.visits,
+    "failed": lambda r: r.failed,
+    "failure_rate": lambda r: (r.failure_rate is not None, r.failure_rate or 0),
+    "challenge_rate": lambda r: (r.challenge_rate is not None, r.challenge_rate or 0),
+    "report_rate": lambda r: (r.report_rate is not None, r.report_rate or 0),
+}
+
+
+def _without(params, name: str) -> str:
+    params = params.copy()
+    params.pop(name, None)
+    return params.urlencode()
+
+
+def _filters(request):
+    form = ReportFilterForm(request.GET or None, user=request.user)
+    return form, form.filters()
+
+
+def _grouped_rows(request, slug: str, filters) -> list:
+    spec = GROUPED[slug]
+    if slug == "trend":
+        return spec.function(request.user, filters, by=request.GET.get("by", "month"))
+    return spec.function(request.user, filters)
+
+
+def _context(request, slug: str):
+    form, filters = _filters(request)
+    context = {
+        "form": form,
+        "filters": filters,
+        "slug": slug,
+        "reports_nav": [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items()),
+        "generated": timezone.localtime(),
+        "query": request.GET.urlencode(),
+        "sort_query": _without(request.GET, "sort"),
+    }
+    if slug in GROUPED:
+        spec = GROUPED[slug]
+        rows = _grouped_rows(request, slug, filters)
+        sort = request.GET.get("sort", "")
+        key = sort.lstrip("-")
+        if key in SORTS and slug != "trend":
+            rows = sorted(rows, key=SORTS[key], reverse=sort.startswith("-"))
+        context.update(
+            {
+                "spec": spec,
+                "rows": rows,
+                "sort": sort,
+                "total": reports.totals(request.user, filters),
+                "chart": {
+                    "kind": spec.chart,
+                    "labels": [r.label for r in rows],
+                    "rate": [_pct(r.failure_rate) for r in rows],
+                    "low": [_pct(r.ci_low) for r in rows],
+                    "high": [_pct(r.ci_high) for r in rows],
+                    "visits": [r.visits for r in rows],
+                    "small": [r.small_sample for r in rows],
+                    "height": 300 if spec.chart == "line" else max(160, 28 * len(rows) + 60),
+                },
+            }
+        )
+    elif slug == "training":
+        impact = reports.training_impact(request.user, filters)
+        context.update(
+            {
+                "title": OTHER[slug],
+                "impact": impact,
+                "impact_rows": [
+                    ("Trained before the re-test", impact.trained),
+                    ("Not trained", impact.untrained),
+                ],
+            }
+        )
+    elif slug == "repeat-failures":
+        context.update(
+            {
+                "title": OTHER[slug],
+                "repeats": reports.repeat_failures(request.user, filters),
+                "limit": reports.REPEAT_LIMIT,
+            }
+        )
+    else:
+        raise Http404("No such report")
+    return context
+
+
+@role_required("visits.view_reports")
+def dashboard(request):
+    form, filters = _filters(request)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "comparison": reports.dashboard(request.user, filters),
+            "reports_nav": [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items()),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required("visits.view_reports")
+def report(request, report):
+    return render(request, "reports/report.html", _context(request, report))
+
+
+@role_required("visits.view_reports")
+def report_print(request, report):
+    return render(request, "reports/report_print.html", _context(request, report))
+
+
+@role_required("visits.view_reports")
+def report_csv(request, report):
+    """The report as CSV: header row first, rates as percentages with one decimal place."""
+    form, filters = _filters(request)
+    if report in GROUPED:
+        spec = GROUPED[report]
+        rows = _grouped_rows(request, report, filters)
+        return csv_download(
+            name=f"{report}-report",
+            header=[spec.column, *RATE_COLUMNS],
+            rows=([row.label, *_rate_cells(row)] for row in rows),
+        )
+    if report == "training":
+        impact = reports.training_impact(request.user, filters)
+        groups = [("trained before re-test", impact.trained), ("not trained", impact.untrained)]
+        return csv_download(
+            name="training-impact-report",
+            header=["group", "retests", "passed", "pass_rate", "ci_low", "ci_high"],
+            rows=(
+                [
+                    label,
+                    g.retests,
+                    g.passed,
+                    _pct(g.pass_rate),
+                    _pct(g.interval[0] if g.interval else None),
+                    _pct(g.interval[1] if g.interval else None),
+                ]
+                for label, g in groups
+            ),
+        )
+    if report == "repeat-failures":
+        repeats = reports.repeat_failures(request.user, filters)
+        return csv_download(
+            name="repeat-failures-report",
+            header=["premises_reference", "premises", "town", "sector", "failed", "visits"],
+            rows=(
+                [
+                    r.premises.reference,
+                    r.premises.name,
+                    r.premises.town.name,
+                    r.premises.sector,
+                    r.failed,
+                    len(r.visits),
+                ]
+                for r in repeats
+            ),
+        )
+    raise Http404("No such report")
+
+
+@role_required("visits.view_reports")
+def press(request):
+    form, filters = _filters(request)
+    summary = reports.press_summary(request.user, filters)
+    return render(
+        request,
+        "reports/press.html",
+        {
+            "form": form,
+            "filters": filters,
+            "summary": summary,
+            "press_tables": [("By town", summary.towns), ("By sector", summary.sectors)],
+            "reports_nav": [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items()),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required("visits.view_reports")
+def press_text(request):
+    """The press summary as plain text: aggregates only, small figures suppressed."""
+    form, filters = _filters(request)
+    summary = reports.press_summary(request.user, filters)
+    response = HttpResponse(
+        _press_lines(request.user.force.name, filters, summary),
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="makesafe-press-summary.txt"'
+    return response
+
+
+def _press_lines(force_name: str, filters, summary) -> str:
+    period = _period_words(filters)
+    lines = [f"Operation Makesafe: {force_name}", period, "", summary.text, ""]
+    for title, rows in (("By town", summary.towns), ("By sector", summary.sectors)):
+        lines.append(title)
+        for row in rows:
+            if row.suppressed:
+                lines.append(f"  {row.label}: fewer than 3 premises, not published")
+            else:
+                rate = _pct(row.rates.failure_rate)
+                lines.append(
+                    f"  {row.label}: {row.rates.premises} premises, {row.rates.visits} visits, "
+                    f"{row.rates.failed} failed ({rate}%)"
+                )
+        lines.append("")
+    lines.append("Figures based on fewer than 3 premises are not published.")
+    return "\n".join(lines) + "\n"
+
+
+def _period_words(filters) -> str:
+    if filters.date_from and filters.date_to:
+        return f"{filters.date_from:%-d %B %Y} to {filters.date_to:%-d %B %Y}"
+    if filters.date_from:
+        return f"From {filters.date_from:%-d %B %Y}"
+    if filters.date_to:
+        return f"Up to {filters.date_to:%-d %B %Y}"
+    return "All time"
