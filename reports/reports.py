@@ -110,6 +110,10 @@ class Filters:
     town: Town | None = None
     operation: Operation | None = None
 
+    @property
+    def sector_label(self) -> str:
+        return dict(Premises.Sector.choices).get(self.sector, "")
+
 
 COUNTS = {
     "visits": Count("id"),

@@ -8,6 +8,13 @@ from django.utils import timezone
 
 from accounts.models import Force, User
 from premises.models import Premises, Town
+from training.models import (
+    GuestInfoRequest,
+    Notice,
+    OutcomeLetter,
+    QueueAssignment,
+    TrainingSession,
+)
 from visits.models import Operation, Participant, Scenario, Visit
 
 # Real-shaped postcodes from several postcode areas; all pass the Royal Mail pattern.
@@ -120,3 +127,90 @@ class VisitFactory(factory.django.DjangoModelFactory):
     debrief_notes = "Manager briefed on the signs; posters left."
     created_by = factory.SelfAttribute("officer")
     updated_by = factory.SelfAttribute("officer")
+
+
+class TrainingSessionFactory(factory.django.DjangoModelFactory):
+    """Police training scheduled at the premises a week from now, owned by nobody yet.
+
+    `TrainingSessionFactory(delivered=True)` is one delivered yesterday to six staff.
+    """
+
+    class Meta:
+        model = TrainingSession
+
+    premises = factory.SubFactory(PremisesFactory)
+    force = factory.LazyAttribute(lambda o: o.premises.force)
+    status = TrainingSession.Status.SCHEDULED
+    scheduled_for = factory.LazyFunction(
+        lambda: (timezone.now() + datetime.timedelta(days=7)).replace(
+            minute=0, second=0, microsecond=0
+        )
+    )
+    provider = TrainingSession.Provider.POLICE
+    trainer = "PC Harper"
+
+    class Params:
+        delivered = factory.Trait(
+            status=TrainingSession.Status.DELIVERED,
+            staff_trained=6,
+            scheduled_for=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1)),
+        )
+
+
+class OutcomeLetterFactory(factory.django.DjangoModelFactory):
+    """A visit's outcome letter, marked sent by the visiting officer."""
+
+    class Meta:
+        model = OutcomeLetter
+
+    visit = factory.SubFactory(VisitFactory)
+    force = factory.LazyAttribute(lambda o: o.visit.force)
+    sent_by = factory.SelfAttribute("visit.officer")
+
+
+class QueueAssignmentFactory(factory.django.DjangoModelFactory):
+    """A training-due row of `subject` (premises by default) given to a new sergeant."""
+
+    class Meta:
+        model = QueueAssignment
+        exclude = ["subject"]
+
+    subject = factory.SubFactory(PremisesFactory)
+    force = factory.LazyAttribute(lambda o: o.subject.force)
+    kind = QueueAssignment.Kind.TRAINING_DUE
+    subject_id = factory.LazyAttribute(lambda o: o.subject.pk)
+    owner = factory.SubFactory(
+        UserFactory, force=factory.SelfAttribute("..force"), rank="sergeant", role="Sergeant"
+    )
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """An s.116 notice on a hotel by an inspector, in force since a month ago for 5 months."""
+
+    class Meta:
+        model = Notice
+
+    premises = factory.SubFactory(PremisesFactory)
+    force = factory.LazyAttribute(lambda o: o.premises.force)
+    issued_by = factory.SubFactory(
+        UserFactory, force=factory.SelfAttribute("..force"), rank=User.Rank.INSPECTOR
+    )
+    served_on_role = Notice.ServedOn.MANAGER
+    served_on_business = factory.LazyAttribute(lambda o: o.premises.name)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    expiry_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=150))
+    grounds = "Intelligence reports of adults booking rooms with children for a few hours."
+
+
+class GuestInfoRequestFactory(factory.django.DjangoModelFactory):
+    """A request for guests' names and addresses covering the notice's first week."""
+
+    class Meta:
+        model = GuestInfoRequest
+
+    notice = factory.SubFactory(NoticeFactory)
+    made_on = factory.LazyAttribute(lambda o: o.notice.start_date + datetime.timedelta(days=8))
+    period_start = factory.SelfAttribute("notice.start_date")
+    period_end = factory.LazyAttribute(lambda o: o.notice.start_date + datetime.timedelta(days=7))
+    due_on = factory.LazyAttribute(lambda o: o.made_on + datetime.timedelta(days=14))
+    made_by = factory.SelfAttribute("notice.issued_by")

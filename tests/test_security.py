@@ -1,17 +1,30 @@
 """SECURITY.md checks 1-5 and 17: every URL is behind sign-in, roles, force scoping and CSRF."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from premises.models import Premises
+from training.models import (
+    GuestInfoRequest,
+    Notice,
+    OutcomeLetter,
+    QueueAssignment,
+    TrainingSession,
+)
 
 from .factories import (
+    GuestInfoRequestFactory,
+    NoticeFactory,
     OperationFactory,
     ParticipantFactory,
     PremisesFactory,
     ScenarioFactory,
     TownFactory,
+    TrainingSessionFactory,
     UserFactory,
     VisitFactory,
 )
@@ -62,7 +75,10 @@ def _arguments(pattern):
 
 
 def url_for(name, arguments, pks):
-    """Reverse `name`, filling whole-number arguments with a real object's primary key."""
+    """Reverse `name`, filling whole-number arguments with a real object's primary key.
+
+    `pks["<name>?"]`, if present, is the query string the page needs (which premises, say).
+    """
     kwargs = {}
     for argument, converter in arguments.items():
         if converter is not None and converter.regex == "[0-9]+":
@@ -71,7 +87,9 @@ def url_for(name, arguments, pks):
             kwargs[argument] = str(pks["default"])
         else:
             kwargs[argument] = STR_KWARGS[argument]
-    return reverse(name, kwargs=kwargs)
+    url = reverse(name, kwargs=kwargs)
+    query = pks.get(f"{name}?")
+    return f"{url}?{query}" if query else url
 
 
 def all_urls(pks):
@@ -90,6 +108,9 @@ def records(force, town, officer):
     operation = OperationFactory(force=force)
     participant = ParticipantFactory(force=force)
     scenario = ScenarioFactory(force=force)
+    session = TrainingSessionFactory(premises=premises, visit=visit)
+    notice = NoticeFactory(premises=premises)
+    guest_request = GuestInfoRequestFactory(notice=notice)
     return {
         "default": premises.pk,
         "premises:town_edit": town.pk,
@@ -102,6 +123,17 @@ def records(force, town, officer):
         "visits:participant_edit": participant.pk,
         "visits:scenario_detail": scenario.pk,
         "visits:scenario_edit": scenario.pk,
+        "training:session_create?": f"premises={premises.pk}&visit={visit.pk}",
+        "training:session_detail": session.pk,
+        "training:session_edit": session.pk,
+        "training:session_deliver": session.pk,
+        "training:session_ics": session.pk,
+        "training:letter": visit.pk,
+        "training:letter_sent": visit.pk,
+        "training:notice_detail": notice.pk,
+        "training:notice_edit": notice.pk,
+        "training:request_create": notice.pk,
+        "training:request_edit": guest_request.pk,
     }
 
 
@@ -112,6 +144,8 @@ def test_the_walk_finds_every_app_and_the_support_site(records):
     names = set(all_urls(records))
     assert {"home", "premises:list", "premises:edit", "accounts:user_edit"} <= names
     assert {"admin:index", "admin:premises_premises_change"} <= names
+    assert {"training:queue", "training:request_edit", "accounts:force_settings"} <= names
+    assert len({name for name in names if name.startswith("training:")}) == 18
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -202,6 +236,25 @@ ROLE_MATRIX = {
     "visits:scenario_create": allowed("sergeant", "force_admin"),
     "visits:scenario_detail": allowed("sergeant", "force_admin"),
     "visits:scenario_edit": allowed("sergeant", "force_admin"),
+    "accounts:force_settings": allowed("force_admin"),
+    "training:queue": allowed("sergeant"),
+    "training:assign": dict.fromkeys(ALL_200, 405),  # POST only
+    "training:session_list": ALL_200,
+    "training:session_create": allowed("sergeant"),  # for the premises and visit in the query
+    "training:session_week": ALL_200,
+    "training:my_sessions_ics": ALL_200,
+    "training:session_detail": ALL_200,
+    "training:session_edit": allowed("sergeant"),
+    "training:session_deliver": allowed("sergeant"),  # a scheduled session
+    "training:session_ics": ALL_200,
+    "training:letter": ALL_200,
+    "training:letter_sent": dict.fromkeys(ALL_200, 405),  # POST only
+    "training:notice_list": ALL_200,
+    "training:notice_create": allowed("sergeant"),
+    "training:notice_detail": ALL_200,
+    "training:notice_edit": allowed("sergeant"),
+    "training:request_create": allowed("sergeant"),
+    "training:request_edit": allowed("sergeant"),
 }
 
 
@@ -231,7 +284,18 @@ def test_a_user_without_a_role_is_refused_everywhere_but_home(force, records):
     client = Client()
     client.force_login(UserFactory(force=force))
     urls = all_urls(records)
-    for name in ["premises:list", "premises:detail", "premises:create", "accounts:user_list"]:
+    for name in [
+        "premises:list",
+        "premises:detail",
+        "premises:create",
+        "accounts:user_list",
+        "accounts:force_settings",
+        "training:queue",
+        "training:session_list",
+        "training:session_ics",
+        "training:letter",
+        "training:notice_list",
+    ]:
         assert client.get(urls[name]).status_code == 403, name
     assert client.get(urls["home"]).status_code == 200
 
@@ -297,6 +361,121 @@ def test_the_visit_export_has_none_of_another_forces_visits(
     body = b"".join(response.streaming_content).decode()
     assert "SUF-H-0001" in body
     assert "NOR-H-0001" not in body
+
+
+@pytest.fixture
+def their_follow_up(theirs, other_officer):
+    """URL name -> primary key of the other force's training, letter and notice records."""
+    visit = VisitFactory(premises=theirs, officer=other_officer)
+    session = TrainingSessionFactory(premises=theirs, visit=visit)
+    notice = NoticeFactory(premises=theirs)
+    return {
+        "training:session_detail": session.pk,
+        "training:session_edit": session.pk,
+        "training:session_deliver": session.pk,
+        "training:session_ics": session.pk,
+        "training:letter": visit.pk,
+        "training:notice_detail": notice.pk,
+        "training:notice_edit": notice.pk,
+        "training:request_create": notice.pk,
+        "training:request_edit": GuestInfoRequestFactory(notice=notice).pk,
+    }
+
+
+# Valid input for every follow-up form, so a page that forgot its force would save it.
+FOLLOW_UP_POST = {
+    "status": "cancelled",
+    "scheduled_for": "01/01/2024 10:00",
+    "duration_minutes": "60",
+    "provider": "police",
+    "staff_trained": "4",
+    "expected_version": "1",
+    "served_on_role": "owner",
+    "served_on_business": "Hacked",
+    "start_date": "01/01/2024",
+    "expiry_date": "01/02/2024",
+    "grounds": "Hacked",
+    "made_on": "02/01/2024",
+    "period_start": "01/01/2024",
+    "period_end": "02/01/2024",
+    "due_on": "03/01/2024",
+    "complied": "no",
+}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_forces_follow_up_records_are_not_found(sergeant_client, their_follow_up, method):
+    wrong = {}
+    for name, pk in their_follow_up.items():
+        response = getattr(sergeant_client, method)(reverse(name, args=[pk]), FOLLOW_UP_POST)
+        if response.status_code != 404:
+            wrong[name] = response.status_code
+    assert wrong == {}
+    session = TrainingSession.objects.get()
+    assert (session.status, session.version, session.staff_trained) == ("scheduled", 1, None)
+    notice = Notice.objects.get()
+    assert (notice.version, notice.grounds) == (1, NoticeFactory.grounds)
+    guest_request = GuestInfoRequest.objects.get()
+    assert guest_request.complied == "pending"
+
+
+def test_another_forces_letter_cannot_be_marked_sent(sergeant_client, their_follow_up):
+    response = sergeant_client.post(
+        reverse("training:letter_sent", args=[their_follow_up["training:letter"]])
+    )
+    assert response.status_code == 404
+    assert not OutcomeLetter.objects.exists()
+
+
+def test_training_cannot_be_scheduled_for_another_forces_premises(
+    sergeant_client, town, theirs, their_follow_up
+):
+    url = reverse("training:session_create")
+    their_visit = their_follow_up["training:letter"]
+    assert sergeant_client.get(url, {"premises": theirs.pk}).status_code == 404
+    response = sergeant_client.post(
+        url, {**FOLLOW_UP_POST, "status": "offered", "premises_id": theirs.pk}
+    )
+    assert response.status_code == 404
+    # Nor can our premises' training claim to follow their visit.
+    ours = PremisesFactory(town=town)
+    response = sergeant_client.get(url, {"premises": ours.pk, "visit": their_visit})
+    assert response.status_code == 404
+    response = sergeant_client.post(
+        url,
+        {**FOLLOW_UP_POST, "status": "offered", "premises_id": ours.pk, "visit_id": their_visit},
+    )
+    assert response.status_code == 404
+    assert TrainingSession.objects.count() == 1
+
+
+def test_follow_up_pages_show_none_of_another_forces_records(
+    sergeant_client, sergeant, town, theirs, their_follow_up
+):
+    their_session = TrainingSession.objects.get()
+    # Planted so that only the force filter keeps it out of "my sessions".
+    TrainingSession.objects.filter(pk=their_session.pk).update(owner=sergeant)
+    Notice.objects.update(expiry_date=Notice.objects.get().start_date + timedelta(days=40))
+    their_failed = PremisesFactory(town=theirs.town, name="Wensum Failed Inn")
+    VisitFactory(premises=their_failed, visited_at=their_session.scheduled_for - timedelta(days=9))
+    ours = PremisesFactory(town=town, name="Orwell Quay Hotel")
+    VisitFactory(premises=ours)
+    week = timezone.localtime(their_session.scheduled_for).date().isoformat()
+    pages = [
+        reverse("training:session_list"),
+        reverse("training:session_week") + f"?week={week}",
+        reverse("training:notice_list") + "?show=all",
+        reverse("home"),
+    ] + [reverse("training:queue") + f"?kind={kind}" for kind, _ in QueueAssignment.Kind.choices]
+    for url in pages:
+        response = sergeant_client.get(url)
+        assert response.status_code == 200, url
+        assert b"Wensum" not in response.content, url
+    queue = sergeant_client.get(reverse("training:queue")).content
+    assert b"Orwell Quay Hotel" in queue
+    calendar = sergeant_client.get(reverse("training:my_sessions_ics")).content
+    assert b"Wensum" not in calendar
+    assert b"BEGIN:VEVENT" not in calendar
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
