@@ -96,10 +96,17 @@ class ForceSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Force
-        fields = ["training_due_days", "retest_due_days", "letter_due_days", "training_contact"]
+        fields = [
+            "training_due_days",
+            "retest_due_days",
+            "letter_due_days",
+            "review_period_years",
+            "training_contact",
+        ]
         labels = {
             "training_due_days": "Training due within (days after a failed visit)",
             "retest_due_days": "Re-test due within (days after training or a declined offer)",
             "letter_due_days": "Outcome letter due within (days after a visit)",
             "training_contact": "Training contact printed on outcome letters",
+            "review_period_years": "Retention review after (years since the last activity)",
         }

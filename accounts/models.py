@@ -1,5 +1,6 @@
 """Forces and the people who use Makesafe."""
 
+import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,6 +13,14 @@ force_code_validator = RegexValidator(
 collar_number_validator = RegexValidator(
     r"^[A-Za-z0-9]{1,10}$", "Use up to 10 letters and digits, without spaces."
 )
+
+
+class ForceScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rows of the user's own force (none for a user without a force)."""
+        if not user.is_authenticated or not user.force_id:
+            return self.none()
+        return self.filter(force_id=user.force_id)
 
 
 class Force(models.Model):
@@ -38,6 +47,11 @@ class Force(models.Model):
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="Days after a visit within which the written outcome letter is due.",
+    )
+    review_period_years = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Years after the last activity on a premises' records before they are reviewed.",
     )
     training_contact = models.CharField(
         max_length=200,
@@ -87,6 +101,12 @@ class MakesafeUserManager(UserManager.from_queryset(UserQuerySet)):
     pass
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["password", "last_login"],
+)
 class User(AbstractUser):
     """A member of a force: police officer or police staff. Superusers are for support only."""
 

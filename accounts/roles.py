@@ -47,6 +47,7 @@ _SERGEANT = (
         "training.add_outcomeletter",
         "training.manage_notice",
         "visits.view_reports",
+        "audit.view_history",
     ]
 )
 _COMMANDER = _READ_RECORDS + ["visits.view_reports"]
@@ -65,6 +66,9 @@ _FORCE_ADMIN = (
         "accounts.change_user",
         "accounts.change_force",
         "visits.view_reports",
+        "audit.view_history",
+        "audit.view_audit",
+        "retention.review_retention",
     ]
 )
 

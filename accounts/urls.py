@@ -63,4 +63,5 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("force/", views.force_settings, name="force_settings"),
+    path("lockouts/", views.lockout_list, name="lockouts"),
 ]

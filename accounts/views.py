@@ -1,5 +1,8 @@
 """Sign-in and the force admin's user pages."""
 
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,3 +56,19 @@ def force_settings(request):
         messages.success(request, f"Saved the settings of {force.name}.")
         return redirect("accounts:force_settings")
     return render(request, "accounts/force_settings.html", {"form": form, "force": force})
+
+
+@role_required("accounts.change_user")
+def lockout_list(request):
+    """Usernames of the force locked after failed sign-ins; a force admin may unlock them."""
+    usernames = set(User.objects.visible_to(request.user).values_list("username", flat=True))
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        if username in usernames:
+            reset(username=username)
+            messages.success(request, f"{username} can sign in again.")
+        return redirect("accounts:lockouts")
+    attempts = AccessAttempt.objects.filter(
+        username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).order_by("-attempt_time")[:200]
+    return render(request, "accounts/lockout_list.html", {"attempts": attempts})

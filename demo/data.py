@@ -795,4 +795,31 @@ def seed_training(force: Force) -> int:
         grounds="Reports of a missing 15-year-old found at the premises with an adult.",
         created_by=sergeant,
     )
+    # A pub that closed in 2019: its records are past the six-year review, for the review queue.
+    closed = Premises.objects.create(
+        force=force,
+        reference="SUF-L-0099",
+        name="The Old Mill Inn",
+        sector="licensed",
+        address="Mill Lane",
+        town=Town.objects.get(force=force, name="Sudbury"),
+        postcode="CO10 1XX",
+        active=False,
+        created_by=sergeant,
+        updated_by=sergeant,
+    )
+    old_visit = _visit(
+        premises=closed,
+        when=_aware(date(2019, 6, 14), "21:10"),
+        outcome="completed",
+        stage="key_issued",
+        contact="none",
+        reason="",
+        officer=officer,
+        cadet=Participant.objects.get(force=force, code="C-014"),
+        scenario=Scenario.objects.get(force=force, name="Drinks for an under-18"),
+    )
+    long_ago = _aware(date(2019, 7, 1), "09:00")
+    Visit.objects.filter(pk=old_visit.pk).update(updated_at=long_ago, created_at=long_ago)
+    Premises.objects.filter(pk=closed.pk).update(updated_at=long_ago, created_at=long_ago)
     return created

@@ -1,4 +1,10 @@
-"""Response headers that Django does not set by itself."""
+"""Response headers Django does not set by itself, session time limits, the client address."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 
 
 class SecurityHeadersMiddleware:
@@ -19,3 +25,39 @@ class SecurityHeadersMiddleware:
         elif "Cache-Control" not in response:
             response["Cache-Control"] = "no-cache"
         return response
+
+
+class SessionTimeoutMiddleware:
+    """End a session after 30 idle minutes or 10 hours in all (a shift), server-side."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = session.setdefault("started_at", now)
+            last_seen = session.get("last_seen", now)
+            idle = now - last_seen > settings.SESSION_IDLE_SECONDS
+            too_long = now - started > settings.SESSION_ABSOLUTE_SECONDS
+            if idle or too_long:
+                logout(request)  # flushes the session in the database: the old cookie is useless
+                messages.info(
+                    request,
+                    "You were signed out after 30 minutes without activity."
+                    if idle
+                    else "You were signed out at the end of the 10-hour session limit.",
+                )
+            elif now - last_seen >= 30 or "last_seen" not in session:
+                session["last_seen"] = now
+        return self.get_response(request)
+
+
+def client_ip(request) -> str:
+    """The client address for login throttling: the connection's, or a trusted proxy's header."""
+    header = settings.TRUSTED_PROXY_IP_HEADER
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()[:45]
+    return request.META.get("REMOTE_ADDR", "")[:45]

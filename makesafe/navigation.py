@@ -15,6 +15,8 @@ _NAV = [
     ("Scenarios", "visits:scenario_list", "visits.manage_scenario", "scenarios"),
     ("Towns", "premises:town_list", "premises.change_town", "towns"),
     ("Users", "accounts:user_list", "accounts.view_user", "users"),
+    ("Audit log", "audit:log", "audit.view_audit", "audit"),
+    ("Retention", "retention:queue", "retention.review_retention", "retention"),
     ("Force settings", "accounts:force_settings", "accounts.change_force", "settings"),
 ]
 _ACTIVE_BY_PREFIX = [
@@ -33,6 +35,8 @@ _ACTIVE_BY_PREFIX = [
     ("training:letter", "visits"),
     ("training:", "training"),
     ("reports:", "reports"),
+    ("audit:log", "audit"),
+    ("retention:", "retention"),
 ]
 
 

@@ -6,6 +6,7 @@ DEBUG off, the embedded PostgreSQL on a unix socket inside the project, and loca
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,11 +71,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "csp",
+    "pgtrigger",
+    "pghistory",
+    "axes",
     "accounts",
+    "audit",
     "premises",
     "visits",
     "training",
     "reports",
+    "retention",
     "demo",
 ]
 
@@ -86,6 +92,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "makesafe.middleware.SessionTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
+    "audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +122,10 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked usernames, right password or not
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -159,6 +173,28 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Sessions live in PostgreSQL, so any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 10 * 60 * 60  # a shift
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
+
+# Login throttling (django-axes, state in PostgreSQL): 5 failures per username in 30 minutes
+# lock that username for 30 minutes, whatever the client address; a force admin can unlock.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "makesafe.middleware.client_ip"
+AXES_VERBOSE = False
+# axes.W006 suggests also locking by IP address; we lock by username, which no header, cookie or
+# address rotation can reset (SECURITY.md check 7).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The one header a trusted reverse proxy sets to the client address (e.g. HTTP_X_REAL_IP).
+# Unset, the address is the connection's: a client cannot choose it with a header.
+TRUSTED_PROXY_IP_HEADER = env_str("TRUSTED_PROXY_IP_HEADER")
+
+# Change history: database triggers (django-pghistory) record every write, bulk and raw SQL
+# included; the middleware adds the signed-in user and the URL to each write's context.
+PGHISTORY_APPEND_ONLY = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -20,6 +20,8 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("training/", include("training.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
+    path("retention/", include("retention.urls")),
     path("support/", admin.site.urls),
 ]
 

@@ -2,12 +2,13 @@
 
 import re
 
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 
-from accounts.models import Force
+from accounts.models import Force, ForceScopedQuerySet
 
 from .validators import (
     PHONE_DB_REGEX,
@@ -17,14 +18,6 @@ from .validators import (
     validate_postcode,
     validate_uprn,
 )
-
-
-class ForceScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Rows of the user's own force (none for a user without a force)."""
-        if not user.is_authenticated or not user.force_id:
-            return self.none()
-        return self.filter(force_id=user.force_id)
 
 
 class Town(models.Model):
@@ -95,6 +88,7 @@ class PremisesQuerySet(ForceScopedQuerySet):
         )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Premises(models.Model):
     """A business that may be visited: one row per site, belonging to one force."""
 
@@ -156,6 +150,9 @@ class Premises(models.Model):
     )
     notes = models.TextField(max_length=2000, blank=True)
     active = models.BooleanField(default=True)
+    disposed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When retention review erased the content."
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -188,7 +185,9 @@ class Premises(models.Model):
                 name="premises_sector_valid",
             ),
             models.CheckConstraint(
-                condition=Q(postcode__regex=POSTCODE_DB_REGEX), name="premises_postcode_format"
+                condition=Q(postcode__regex=POSTCODE_DB_REGEX)
+                | Q(postcode="", disposed_at__isnull=False),
+                name="premises_postcode_format",
             ),
             models.CheckConstraint(
                 condition=Q(uprn="") | Q(uprn__regex=r"^[0-9]{1,12}$"), name="premises_uprn_format"
@@ -200,7 +199,10 @@ class Premises(models.Model):
                 condition=Q(email="") | Q(email__contains="@"), name="premises_email_format"
             ),
             models.CheckConstraint(condition=~Q(name=""), name="premises_name_not_blank"),
-            models.CheckConstraint(condition=~Q(address=""), name="premises_address_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(address="") | Q(disposed_at__isnull=False),
+                name="premises_address_not_blank",
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="premises_version_positive"),
         ]
         indexes = [

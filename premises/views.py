@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.permissions import role_required
+from audit.decorators import disclosure_required
 from makesafe.concurrency import StaleEdit
 from makesafe.csvutil import csv_download
 
@@ -50,6 +51,7 @@ def premises_list(request):
 
 
 @role_required("premises.view_premises")
+@disclosure_required
 def premises_export(request):
     _, rows = _filtered(request)
     return csv_download(

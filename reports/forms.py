@@ -49,10 +49,10 @@ class ReportFilterForm(forms.Form):
     operation = forms.CharField(required=False, label="Operation")
 
     def __init__(self, data=None, *, user: User, **kwargs):
-        if data is not None and (data.get("date_from") or data.get("date_to")):
-            if not data.get("preset"):
-                data = data.copy()
-                data["preset"] = "custom"
+        has_dates = data is not None and (data.get("date_from") or data.get("date_to"))
+        if has_dates and not data.get("preset"):
+            data = data.copy()
+            data["preset"] = "custom"
         super().__init__(data, **kwargs)
         self.user = user
         self.fields["sector"].choices = [("", "All sectors")] + list(Premises.Sector.choices)

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.permissions import role_required
+from audit.decorators import disclosure_required
 from makesafe.csvutil import csv_download
 
 from . import reports
@@ -205,11 +206,13 @@ def report(request, report):
 
 
 @role_required("visits.view_reports")
+@disclosure_required
 def report_print(request, report):
     return render(request, "reports/report_print.html", _context(request, report))
 
 
 @role_required("visits.view_reports")
+@disclosure_required
 def report_csv(request, report):
     """The report as CSV: header row first, rates as percentages with one decimal place."""
     form, filters = _filters(request)
@@ -278,6 +281,7 @@ def press(request):
 
 
 @role_required("visits.view_reports")
+@disclosure_required
 def press_text(request):
     """The press summary as plain text: aggregates only, small figures suppressed."""
     form, filters = _filters(request)

@@ -60,7 +60,8 @@ class TrainingSessionForm(VersionedFormMixin, forms.ModelForm):
         current = self.instance.status if self.instance.pk else None
         if current:
             allowed = {current} | TrainingSession.TRANSITIONS[current]
-            self.fields["status"].choices = [
+            # Only the allowed changes are offered; clean() refuses any other with a reason.
+            self.fields["status"].widget.choices = [
                 (value, label)
                 for value, label in TrainingSession.Status.choices
                 if value in allowed
@@ -79,7 +80,7 @@ class TrainingSessionForm(VersionedFormMixin, forms.ModelForm):
         if self.instance.pk and status and not self.instance.can_move_to(status):
             self.add_error(
                 "status",
-                f"A {self.instance.get_status_display().lower()} session cannot become "
+                f"A session that is {self.instance.get_status_display().lower()} cannot become "
                 f"{TrainingSession.Status(status).label.lower()}.",
             )
         when = cleaned.get("scheduled_for")

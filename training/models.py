@@ -3,6 +3,7 @@
 import calendar
 from datetime import date, timedelta
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -41,6 +42,7 @@ class TrainingSessionQuerySet(ForceScopedQuerySet):
         return self.select_related("premises__town", "owner", "visit")
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class TrainingSession(models.Model):
     """Training offered to (and, we hope, delivered at) one premises after a visit."""
 
@@ -263,6 +265,7 @@ class NoticeQuerySet(ForceScopedQuerySet):
         return self.in_force_on(day).filter(expiry_date__lte=day + timedelta(days=days))
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Notice(models.Model):
     """A closure-style s.116 notice (ASBCPA 2014) on a hotel, B&B or guest house."""
 
@@ -350,6 +353,7 @@ class Notice(models.Model):
         return self.Status(self.effective_status).label
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class GuestInfoRequest(models.Model):
     """A constable's written requirement, under a notice, for guests' names and addresses."""
 

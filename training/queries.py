@@ -34,8 +34,11 @@ def _start_of(day: date) -> datetime:
 
 
 def _owner(kind: str):
+    # The force too: subject ids of different kinds of row (and forces) share one column.
     return Subquery(
-        QueueAssignment.objects.filter(kind=kind, subject_id=OuterRef("pk")).values("owner_id")[:1]
+        QueueAssignment.objects.filter(
+            force_id=OuterRef("force_id"), kind=kind, subject_id=OuterRef("pk")
+        ).values("owner_id")[:1]
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
+from audit.decorators import disclosure_required
 from makesafe.concurrency import StaleEdit
 from premises.models import Premises, Town
 from visits.models import LONDON_TZ, Visit
@@ -26,7 +27,7 @@ from .forms import (
     TrainingSessionForm,
     sergeants_of,
 )
-from .models import GuestInfoRequest, Notice, TrainingSession
+from .models import GuestInfoRequest, Notice, QueueAssignment, TrainingSession
 from .queries import (
     KINDS,
     filter_rows,
@@ -197,9 +198,17 @@ def session_create(request):
         visit = get_object_or_404(
             Visit.objects.visible_to(request.user), pk=visit_id, premises=premises
         )
-    form = TrainingSessionForm(
-        request.POST or None, user=request.user, initial={"status": "scheduled"}
+    initial = {"status": "scheduled"}
+    # Whoever owns the queue row is offered as the session's owner.
+    row_owner = (
+        QueueAssignment.objects.visible_to(request.user)
+        .filter(kind=KINDS.TRAINING_DUE, subject_id=premises.pk)
+        .values_list("owner_id", flat=True)
+        .first()
     )
+    if row_owner:
+        initial["owner"] = row_owner
+    form = TrainingSessionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         session = training_session_save(
             session=form.instance, user=request.user, premises=premises, visit=visit
@@ -246,11 +255,14 @@ def session_deliver(request, pk):
     session = get_object_or_404(
         TrainingSession.objects.visible_to(request.user).select_related("premises__town"), pk=pk
     )
-    if not session.can_move_to(TrainingSession.Status.DELIVERED) or session.status == "delivered":
+    if session.status == TrainingSession.Status.DELIVERED:
+        messages.error(request, "Delivery of this session is already recorded.")
+        return redirect(session)
+    if not session.can_move_to(TrainingSession.Status.DELIVERED):
         messages.error(
             request,
-            f"A {session.get_status_display().lower()} session cannot be recorded as delivered: "
-            "schedule it first.",
+            f"This session is {session.get_status_display().lower()}, so it cannot be recorded "
+            "as delivered: schedule it first.",
         )
         return redirect(session)
     form = DeliveryForm(request.POST or None, instance=session)
@@ -317,6 +329,7 @@ def session_week(request):
 
 
 @role_required("training.view_trainingsession")
+@disclosure_required
 def session_ics(request, pk):
     session = get_object_or_404(
         TrainingSession.objects.visible_to(request.user).select_related("premises__town"), pk=pk
@@ -328,6 +341,7 @@ def session_ics(request, pk):
 
 
 @role_required("training.view_trainingsession")
+@disclosure_required
 def my_sessions_ics(request):
     """The signed-in sergeant's upcoming sessions, for Outlook."""
     sessions = (
@@ -349,6 +363,7 @@ def _ics_response(sessions, filename: str) -> HttpResponse:
 
 
 @role_required("visits.view_visit")
+@disclosure_required
 def letter(request, visit_pk):
     """The printable outcome letter to the premises manager. It never names a cadet."""
     visit = get_object_or_404(

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -62,6 +63,7 @@ class StaffRole(models.TextChoices):
     OTHER = "other", "Other"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Scenario(models.Model):
     """A scenario script, in versions. A version used by a visit is frozen: edits make a new one."""
 
@@ -137,6 +139,7 @@ class ParticipantQuerySet(ForceScopedQuerySet):
         return self.filter(active=True, permission_recorded_on__isnull=False)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Participant(models.Model):
     """A police cadet, by pseudonymous code only: cadets are children, so no name or contact."""
 
@@ -200,6 +203,7 @@ class OperationQuerySet(ForceScopedQuerySet):
         return self.exclude(status=Operation.Status.COMPLETED)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Operation(models.Model):
     """A planned day (or days) of test visits, with its premises checklist."""
 
@@ -302,6 +306,7 @@ class VisitQuerySet(ForceScopedQuerySet):
         )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Visit(models.Model):
     """One scenario test at one premises, with its graded outcome and the debrief that followed."""
 

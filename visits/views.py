@@ -5,11 +5,13 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.permissions import role_required
+from audit.decorators import disclosure_required
+from audit.queries import seen_by
 from makesafe.concurrency import StaleEdit, save_versioned
 from makesafe.csvutil import csv_download
 from makesafe.pagination import page_without_count
@@ -82,6 +84,7 @@ def visit_list(request):
 
 
 @role_required("visits.view_visit")
+@disclosure_required
 def visit_export(request):
     _, rows = _filtered_visits(request)
     rows = rows.select_related("scenario").defer(None)
@@ -127,10 +130,13 @@ def visit_detail(request, pk):
         .prefetch_related("participants", "retests", "training_sessions"),
         pk=pk,
     )
+    seen = None
+    if request.user.has_perm("audit.view_history"):
+        seen = list(seen_by("visits.visit", visit.pk))
     return render(
         request,
         "visits/visit_detail.html",
-        {"visit": visit, "can_edit": visit.can_be_edited_by(request.user)},
+        {"visit": visit, "can_edit": visit.can_be_edited_by(request.user), "seen_by": seen},
     )
 
 
@@ -266,7 +272,10 @@ def operation_list(request):
         .select_related("lead_officer", "scenario")
         .annotate(
             planned=Count("premises", distinct=True),
-            visited=Count("visits__premises", distinct=True),
+            # Only planned premises count as visited: an unplanned extra is not progress.
+            visited=Count(
+                "visits__premises", distinct=True, filter=Q(visits__premises=F("premises"))
+            ),
         )
         .order_by("-date", "name", "id")
     )
@@ -308,7 +317,9 @@ def operation_detail(request, pk):
         passed=Count("id", filter=Q(result=Visit.Result.PASS)),
         failed=Count("id", filter=Q(result=Visit.Result.FAIL)),
         void=Count("id", filter=Q(result=Visit.Result.VOID)),
-        premises_visited=Count("premises", distinct=True),
+        premises_visited=Count(
+            "premises", distinct=True, filter=Q(premises__in=operation.premises.all())
+        ),
     )
     unplanned = list(
         visits.exclude(premises__in=operation.premises.all()).select_related("premises__town")
@@ -349,7 +360,10 @@ def operation_edit(request, pk):
     form = OperationForm(request.POST or None, instance=operation, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            save_versioned(form.instance, expected_version=form.cleaned_data["expected_version"])
+            # save(commit=False) gives the form its save_m2m; the versioned save goes first.
+            save_versioned(
+                form.save(commit=False), expected_version=form.cleaned_data["expected_version"]
+            )
             form.save_m2m()
         except StaleEdit as conflict:
             form.show_conflict(conflict.current)

@@ -4,14 +4,20 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visits', '0003_cross_table_rules'),
+        ("visits", "0003_cross_table_rules"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='visit',
-            options={'ordering': ['-visited_at', '-id'], 'permissions': [('change_any_visit', 'Can edit any visit of the force'), ('import_visit', 'Can import historical visits'), ('view_reports', "Can view reports of the force's visits")]},
+            name="visit",
+            options={
+                "ordering": ["-visited_at", "-id"],
+                "permissions": [
+                    ("change_any_visit", "Can edit any visit of the force"),
+                    ("import_visit", "Can import historical visits"),
+                    ("view_reports", "Can view reports of the force's visits"),
+                ],
+            },
         ),
     ]
