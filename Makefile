@@ -15,13 +15,15 @@ STAMP := $(VENV)/.installed-$(REQS_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint db db-stop venv browser backup restore clean
+.PHONY: help run test lint db db-stop venv browser backup restore clean bench-load audit
 
 help:
 	@echo "make run   - set up and serve Makesafe with demo data on http://$(HOST):$(PORT)"
 	@echo "make test  - set up, then lint and run the whole test suite (browser tests included)"
 	@echo "make lint  - ruff, Django's system checks and the migrations check"
 	@echo "make backup / make restore FILE=... - pg_dump -Fc / pg_restore of the database"
+	@echo "make bench-load - 50 officers log 20 visits each over HTTP (gunicorn)"
+	@echo "make audit - ruff's security rules and the pinned dependency list"
 	@echo "make db-stop - stop the embedded PostgreSQL"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -67,6 +69,18 @@ lint: venv
 
 test: venv browser db lint
 	$(PY) -m pytest
+
+# SECURITY.md 27: 50 officers log 20 visits each over HTTP through gunicorn (a benchmark, not a test).
+bench-load: db
+	$(PY) bench/load.py
+
+# Static security checks (ruff's bandit rules) and the pinned dependency list.
+audit: venv
+	$(VENV)/bin/ruff check --select S .
+	@echo "Pinned runtime dependencies (requirements.txt):"
+	@grep -v '^#' requirements.txt
+	@echo "Installed (what the test run used):"
+	@$(PY) -m pip freeze --disable-pip-version-check
 
 backup: db
 	@mkdir -p backups
