@@ -70,8 +70,13 @@ def prepare_database(url: str) -> dict:
     town = Town.objects.create(force=force, name="Loadtown")
     premises = [
         Premises.objects.create(
-            force=force, reference=f"LOAD-H-{n:04d}", name=f"Load Hotel {n}", sector="hotel",
-            address=f"{n} High Street", town=town, postcode="IP1 1AA",
+            force=force,
+            reference=f"LOAD-H-{n:04d}",
+            name=f"Load Hotel {n}",
+            sector="hotel",
+            address=f"{n} High Street",
+            town=town,
+            postcode="IP1 1AA",
         )
         for n in range(1, 51)
     ]
@@ -128,8 +133,13 @@ class Officer:
         page = self.request("/accounts/login/")
         self.request(
             "/accounts/login/",
-            {"csrfmiddlewaretoken": self.csrf(page), "username": self.username, "password": PASSWORD},
+            {
+                "csrfmiddlewaretoken": self.csrf(page),
+                "username": self.username,
+                "password": PASSWORD,
+            },
         )
+        an_hour_ago = time.strftime("%d/%m/%Y %H:%M", time.localtime(time.time() - 3600))
         for n in range(VISITS_EACH):
             premises = ids["premises"][(hash(self.username) + n) % len(ids["premises"])]
             form = self.request(f"/visits/log/{premises}/")
@@ -138,7 +148,7 @@ class Officer:
                 {
                     "csrfmiddlewaretoken": self.csrf(form),
                     "premises": premises,
-                    "visited_at": time.strftime("%d/%m/%Y %H:%M", time.localtime(time.time() - 3600)),
+                    "visited_at": an_hour_ago,
                     "participants": ids["cadet"],
                     "scenario": ids["scenario"],
                     "stage_reached": "key_issued",
@@ -171,13 +181,35 @@ def main() -> int:
     visits_before, events_before = Visit.objects.count(), VisitEvent.objects.count()
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "HTTPS_ONLY": "0",
-           "ALLOWED_HOSTS": "127.0.0.1", "SECRET_KEY": "load-test-only-" + "x" * 40}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "HTTPS_ONLY": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": "load-test-only-" + "x" * 40,
+    }
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "makesafe.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "4", "--threads", "2", "--timeout", "120", "--log-level", "warning",
-         "--no-control-socket"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "makesafe.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "4",
+            "--threads",
+            "2",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
