@@ -1,0 +1,191 @@
+"""Every visits list page and the log form run the same number of queries for 3 rows or 40.
+
+Each bound includes the request's own overhead: session, user, force, two permission look-ups,
+the ATOMIC_REQUESTS savepoints, the change-history context and the session's expiry update.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ..factories import (
+    OperationFactory,
+    ParticipantFactory,
+    PremisesFactory,
+    ScenarioFactory,
+    TownFactory,
+    UserFactory,
+    VisitFactory,
+)
+from .test_views import disclose_the_export
+
+
+@pytest.fixture(params=[3, 40], ids=["3-rows", "40-rows"])
+def rows(request, force, town, officer):
+    """`n` of everything in the force, visits spread over towns, officers and operations."""
+    n = request.param
+    towns = [town, TownFactory(force=force, name="Felixstowe")]
+    officers = [officer, UserFactory(force=force)]
+    scenario = ScenarioFactory(force=force)
+    operations = [OperationFactory(force=force, scenario=scenario) for _ in range(n)]
+    cadets = [ParticipantFactory(force=force) for _ in range(n)]
+    premises = [PremisesFactory(town=towns[i % 2]) for i in range(n)]
+    earlier = timezone.now() - datetime.timedelta(days=30)
+    for i in range(n):
+        operations[i].premises.add(premises[i], premises[(i + 1) % n])
+        operations[i].towns.add(towns[i % 2])
+        first = VisitFactory(
+            premises=premises[i],
+            officer=officers[i % 2],
+            operation=operations[i],
+            scenario=scenario,
+            visited_at=earlier,
+        )
+        first.participants.add(cadets[i])
+        VisitFactory(
+            premises=premises[i],
+            officer=officers[i % 2],
+            outcome="refused_concerns",
+            result="pass",
+            retest_of=first,
+        )
+        ScenarioFactory(force=force)
+    # Another force's rows, which must cost nothing.
+    VisitFactory.create_batch(3)
+    return {"n": n, "operations": operations, "premises": premises, "towns": towns}
+
+
+def bounded(client, url, query, limit, assert_max):
+    with assert_max(limit):
+        response = client.get(url, query)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"visited_on_after": "01/01/2020", "visited_on_before": "31/12/2099", "result": "fail"},
+        {"town": "TOWN", "sector": "hotel", "outcome": "completed", "retests": "on"},
+        {"operation": "OPERATION", "officer": "OFFICER", "premises": "PREMISES"},
+        {"page": "2"},
+    ],
+    ids=["plain", "dates-result", "town-sector-outcome-retests", "operation-officer", "page-2"],
+)
+def test_the_visit_list_runs_a_fixed_number_of_queries(
+    officer_client, officer, rows, query, django_assert_max_num_queries
+):
+    filled = {
+        "TOWN": rows["towns"][0].pk,
+        "OPERATION": rows["operations"][0].pk,
+        "OFFICER": officer.pk,
+        "PREMISES": rows["premises"][0].pk,
+    }
+    query = {key: filled.get(value, value) for key, value in query.items()}
+    # The filter form's town, operation and officer choices are one query each.
+    bounded(officer_client, reverse("visits:list"), query, 17, django_assert_max_num_queries)
+
+
+def test_the_visit_export_runs_a_fixed_number_of_queries(
+    officer_client, rows, django_assert_max_num_queries
+):
+    disclose_the_export(officer_client)
+    with django_assert_max_num_queries(8):
+        response = officer_client.get(reverse("visits:export"))
+        lines = b"".join(response.streaming_content).splitlines()
+    assert len(lines) == 2 * rows["n"] + 1
+
+
+def test_the_visit_detail_runs_a_fixed_number_of_queries(
+    officer_client, rows, django_assert_max_num_queries
+):
+    visit = rows["operations"][-1].visits.get()
+    bounded(officer_client, visit.get_absolute_url(), {}, 15, django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("query", [{}, {"status": "planned"}, {"page": "2"}])
+def test_the_operation_list_runs_a_fixed_number_of_queries(
+    officer_client, rows, query, django_assert_max_num_queries
+):
+    bounded(
+        officer_client, reverse("visits:operation_list"), query, 13, django_assert_max_num_queries
+    )
+
+
+def test_the_operation_detail_runs_a_fixed_number_of_queries(
+    officer_client, rows, django_assert_max_num_queries
+):
+    operation = rows["operations"][0]
+    # Plan the whole force's premises into one operation, so the checklist grows with n.
+    operation.premises.add(*rows["premises"])
+    response = bounded(
+        officer_client, operation.get_absolute_url(), {}, 17, django_assert_max_num_queries
+    )
+    assert len(response.context["rows"]) == rows["n"]
+
+
+def test_the_participant_list_runs_a_fixed_number_of_queries(
+    sergeant_client, rows, django_assert_max_num_queries
+):
+    response = bounded(
+        sergeant_client,
+        reverse("visits:participant_list"),
+        {},
+        17,
+        django_assert_max_num_queries,
+    )
+    assert len(response.context["page"]) == rows["n"]
+
+
+def test_the_scenario_list_runs_a_fixed_number_of_queries(
+    sergeant_client, rows, django_assert_max_num_queries
+):
+    response = bounded(
+        sergeant_client, reverse("visits:scenario_list"), {}, 17, django_assert_max_num_queries
+    )
+    assert len(response.context["page"]) == min(rows["n"] + 1, 50)
+
+
+def test_the_scenario_detail_runs_a_fixed_number_of_queries(
+    sergeant_client, rows, django_assert_max_num_queries
+):
+    scenario = rows["operations"][0].scenario
+    bounded(sergeant_client, scenario.get_absolute_url(), {}, 17, django_assert_max_num_queries)
+
+
+@pytest.mark.parametrize("query", [{}, {"operation": "OPERATION"}, {"retest_of": "VISIT"}])
+def test_the_log_form_runs_a_fixed_number_of_queries(
+    officer_client, rows, query, django_assert_max_num_queries
+):
+    premises = rows["premises"][0]
+    filled = {
+        "OPERATION": rows["operations"][0].pk,
+        "VISIT": premises.visits.order_by("visited_at").first().pk,
+    }
+    query = {key: filled[value] for key, value in query.items()}
+    url = reverse("visits:create", args=[premises.pk])
+    response = bounded(officer_client, url, query, 18, django_assert_max_num_queries)
+    form = response.context["form"]
+    assert len(form.fields["participants"].queryset) == rows["n"]
+
+
+def test_the_edit_form_runs_a_fixed_number_of_queries(
+    officer_client, officer, rows, django_assert_max_num_queries
+):
+    visit = rows["premises"][0].visits.order_by("-visited_at").first()
+    assert visit.officer == officer
+    url = reverse("visits:edit", args=[visit.pk])
+    bounded(officer_client, url, {}, 17, django_assert_max_num_queries)
+
+
+def test_the_log_search_runs_a_fixed_number_of_queries(
+    officer_client, rows, django_assert_max_num_queries
+):
+    for query in [{"q": "Premises"}, {"q": "Premises", "fragment": "1"}]:
+        response = bounded(
+            officer_client, reverse("visits:log"), query, 12, django_assert_max_num_queries
+        )
+        assert len(response.context["results"]) == min(rows["n"], 15)
