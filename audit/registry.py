@@ -62,6 +62,7 @@ DISCLOSURE_VIEWS = {
 # Pages that show no records, or only write (their writes are in the change history).
 NOT_LOGGED = {
     "home",
+    "more",
     "healthz",
     "premises:create",
     "premises:import",

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-# (label, URL name, permission, key that marks it active)
+# (label, URL name, permission, key that marks it active): the main bar, short enough to fit on
+# one line of a 1366-pixel laptop screen whatever the role.
 _NAV = [
     ("Visits", "visits:list", "visits.view_visit", "visits"),
     ("Operations", "visits:operation_list", "visits.view_operation", "operations"),
@@ -10,22 +11,36 @@ _NAV = [
     ("Reports", "reports:dashboard", "visits.view_reports", "reports"),
     ("Work queue", "training:queue", "training.schedule_training", "queue"),
     ("Training", "training:session_list", "training.view_trainingsession", "training"),
-    ("s.116 notices", "training:notice_list", "training.view_notice", "notices"),
-    ("Cadets", "visits:participant_list", "visits.manage_participant", "cadets"),
-    ("Scenarios", "visits:scenario_list", "visits.manage_scenario", "scenarios"),
-    ("Towns", "premises:town_list", "premises.change_town", "towns"),
-    ("Users", "accounts:user_list", "accounts.view_user", "users"),
-    ("Audit log", "audit:log", "audit.view_audit", "audit"),
-    ("Retention", "retention:queue", "retention.review_retention", "retention"),
-    ("Force settings", "accounts:force_settings", "accounts.change_force", "settings"),
+    ("Notices", "training:notice_list", "training.view_notice", "notices"),
 ]
+# Everything else a role may do, on the "More" page: (label, URL name, permission, description).
+MORE = [
+    ("Cadets", "visits:participant_list", "visits.manage_participant",
+     "Pseudonymous cadet codes, age bands and parental permission."),
+    ("Scenario scripts", "visits:scenario_list", "visits.manage_scenario",
+     "The scripts teams play out, in versions."),
+    ("Import historical visits", "visits:import", "visits.import_visit",
+     "Bring in past visits from a CSV file."),
+    ("Import premises", "premises:import", "premises.import_premises",
+     "Add or update premises from a CSV file."),
+    ("Towns", "premises:town_list", "premises.change_town", "The force's towns."),
+    ("Users", "accounts:user_list", "accounts.view_user", "People of the force and their roles."),
+    ("Locked sign-ins", "accounts:lockouts", "accounts.change_user",
+     "Unlock usernames after failed sign-ins."),
+    ("Audit log", "audit:log", "audit.view_audit", "Who viewed, disclosed and erased records."),
+    ("Retention review", "retention:queue", "retention.review_retention",
+     "Records past their review date: retain or dispose."),
+    ("Force settings", "accounts:force_settings", "accounts.change_force",
+     "Follow-up periods, retention period and the training contact."),
+]  # fmt: skip
 _ACTIVE_BY_PREFIX = [
-    ("premises:town_", "towns"),
-    ("accounts:user_", "users"),
-    ("accounts:force_", "settings"),
+    ("premises:town_", "more"),
+    ("premises:import", "more"),
+    ("accounts:", "more"),
+    ("visits:import", "more"),
     ("visits:operation_", "operations"),
-    ("visits:participant_", "cadets"),
-    ("visits:scenario_", "scenarios"),
+    ("visits:participant_", "more"),
+    ("visits:scenario_", "more"),
     ("visits:", "visits"),
     ("premises:", "premises"),
     ("training:queue", "queue"),
@@ -35,8 +50,10 @@ _ACTIVE_BY_PREFIX = [
     ("training:letter", "visits"),
     ("training:", "training"),
     ("reports:", "reports"),
-    ("audit:log", "audit"),
-    ("retention:", "retention"),
+    ("audit:log", "more"),
+    ("audit:history", "more"),
+    ("retention:", "more"),
+    ("more", "more"),
 ]
 
 
@@ -55,6 +72,7 @@ def navigation(request):
         for label, name, perm, key in _NAV
         if user.has_perm(perm)
     ]
+    items.append(("More", reverse("more"), "more", None))
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     active = next((key for prefix, key in _ACTIVE_BY_PREFIX if view_name.startswith(prefix)), "")

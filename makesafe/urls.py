@@ -15,6 +15,7 @@ admin.site.site_title = "Makesafe support"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("more/", views.more, name="more"),
     path("accounts/", include("accounts.urls")),
     path("premises/", include("premises.urls")),
     path("visits/", include("visits.urls")),

@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from makesafe.navigation import MORE
 from premises.models import Premises
 from training.queries import KINDS, queue_counts
 from visits.models import Operation, Visit
@@ -37,6 +39,17 @@ def home(request):
         counts = queue_counts(user)
         context["queue"] = [(kind, label, counts[kind]) for kind, label in KINDS.choices]
     return render(request, "home.html", context)
+
+
+def more(request):
+    """The rest of what the user's role may do, and their account."""
+    user = request.user
+    links = [
+        (label, reverse(name), description)
+        for label, name, perm, description in MORE
+        if user.force_id and user.has_perm(perm)
+    ]
+    return render(request, "more.html", {"links": links})
 
 
 @login_not_required

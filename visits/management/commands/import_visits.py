@@ -15,11 +15,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument(
-            "--force", required=True, dest="force_code", help="Force code, e.g. SUF"
-        )
+        parser.add_argument("--force", required=True, help="Force code, e.g. SUF")
 
-    def handle(self, *args, file: Path, force_code: str, **options):
+    def handle(self, *args, file: Path, force: str, **options):
+        force_code = force
         try:
             force = Force.objects.get(code=force_code.upper())
         except Force.DoesNotExist as exc:
