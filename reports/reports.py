@@ -32,6 +32,8 @@ from premises.models import Premises, Town
 from training.models import TrainingSession
 from visits.models import Operation, Visit
 
+from .models import VisitSummary
+
 Z_95 = 1.959963984540054
 SMALL_SAMPLE = 5
 
@@ -147,23 +149,98 @@ def totals(user: User, filters: Filters) -> Rates:
     return Rates(**_rates(counted_visits(user, filters).aggregate(**COUNTS)))
 
 
-def _grouped(user: User, filters: Filters, key: str, label: str) -> list[Row]:
-    groups = (
-        counted_visits(user, filters).values(key, label).annotate(**COUNTS).order_by(label, key)
-    )
-    return [Row(label=g[label] or "", key=str(g[key]), **_rates(g)) for g in groups]
+SUMMED = {name: Sum(name) for name in ["visits", "passed", "failed", "challenged", "reported"]}
 
 
-def by_town(user: User, filters: Filters) -> list[Row]:
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def whole_months(filters: Filters) -> tuple[date | None, date | None, list[tuple]] | None:
+    """Split the period into whole months (read from the summary) and the days at either end
+    (read from the visits). Returns (first month, last month, [(from, to) of edge days]), or
+    None when the period holds no whole month."""
+    start, end = filters.date_from, filters.date_to
+    first = None if start is None else (start if start.day == 1 else _next_month(start))
+    last = None
+    if end is not None:
+        last = _month_start(end) if _next_month(end) - timedelta(days=1) == end else None
+        if last is None:
+            last = _month_start(_month_start(end) - timedelta(days=1))
+    if first is not None and last is not None and first > last:
+        return None
+    edges = []
+    if start is not None and first is not None and start < first:
+        edges.append((start, first - timedelta(days=1)))
+    if end is not None and last is not None and end >= _next_month(last):
+        edges.append((_next_month(last), end))
+    return first, last, edges
+
+
+def _grouped(
+    user: User, filters: Filters, key: str, label: str, *, summary_key=None, exact=False
+) -> list[Row]:
+    """Counts grouped by `key`. Whole months come from the trigger-kept summary table, the
+    days at either end of the period from the visits; `exact` (distinct premises needed) or an
+    operation filter reads only the visits."""
+    split = None if exact or filters.operation is not None else whole_months(filters)
+    if split is None:
+        groups = counted_visits(user, filters).values(key, label).annotate(**COUNTS)
+        rows = {g[key]: Row(label=g[label] or "", key=str(g[key]), **_rates(g)) for g in groups}
+        return sorted(rows.values(), key=lambda r: (r.label, r.key))
+    first, last, edges = split
+    summary_key, summary_label = summary_key
+    summary = VisitSummary.objects.filter(force_id=user.force_id)
+    if first is not None:
+        summary = summary.filter(month__gte=first)
+    if last is not None:
+        summary = summary.filter(month__lte=last)
+    if filters.sector:
+        summary = summary.filter(sector=filters.sector)
+    if filters.town is not None:
+        summary = summary.filter(town=filters.town)
+    rows: dict = {}
+    for g in summary.values(summary_key, summary_label).annotate(**SUMMED).order_by():
+        rows[g[summary_key]] = Row(
+            label=g[summary_label] or "", key=str(g[summary_key]), **_rates(g)
+        )
+    for edge_from, edge_to in edges:
+        edge = Filters(edge_from, edge_to, filters.sector, filters.town, None)
+        for g in counted_visits(user, edge).values(key, label).annotate(**COUNTS).order_by():
+            row = rows.setdefault(g[key], Row(label=g[label] or "", key=str(g[key])))
+            for name in ("visits", "passed", "failed", "challenged", "reported"):
+                setattr(row, name, getattr(row, name) + (g[name] or 0))
+    return sorted((r for r in rows.values() if r.visits), key=lambda r: (r.label, r.key))
+
+
+def by_town(user: User, filters: Filters, *, exact: bool = False) -> list[Row]:
     """One row per town with visits in the selection, sorted by town name."""
-    return _grouped(user, filters, "premises__town_id", "premises__town__name")
+    return _grouped(
+        user,
+        filters,
+        "premises__town_id",
+        "premises__town__name",
+        summary_key=("town_id", "town__name"),
+        exact=exact,
+    )
 
 
-def by_sector(user: User, filters: Filters) -> list[Row]:
+def by_sector(user: User, filters: Filters, *, exact: bool = False) -> list[Row]:
     """One row per sector with visits, labelled in words, in the register's sector order."""
     labels = dict(Premises.Sector.choices)
     order = list(labels)
-    rows = _grouped(user, filters, "premises__sector", "premises__sector")
+    rows = _grouped(
+        user,
+        filters,
+        "premises__sector",
+        "premises__sector",
+        summary_key=("sector", "sector"),
+        exact=exact,
+    )
     for row in rows:
         row.label = labels.get(row.key, row.key)
     return sorted(rows, key=lambda row: order.index(row.key) if row.key in order else 99)
@@ -208,25 +285,51 @@ def _months_between(start: date, end: date, step: int) -> list[date]:
 
 
 def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
-    """Visits and failure rate per month (or quarter), with empty periods shown as zero."""
+    """Visits and failure rate per month (or quarter), with empty periods shown as zero.
+    Whole months come from the summary table, the days at either end from the visits."""
     step = 3 if by == "quarter" else 1
-    trunc = TruncQuarter("visited_on") if by == "quarter" else TruncMonth("visited_on")
-    groups = {
-        g["period"]: g
-        for g in counted_visits(user, filters)
-        .annotate(period=trunc)
-        .values("period")
-        .annotate(**COUNTS)
-        .order_by("period")
-    }
-    if not groups:
+    trunc = TruncQuarter if by == "quarter" else TruncMonth
+    counts: dict = {}
+
+    def add(period, values):
+        row = counts.setdefault(period, dict.fromkeys(RATE_FIELDS, 0))
+        for name in ("visits", "passed", "failed", "challenged", "reported"):
+            row[name] += values.get(name) or 0
+
+    split = None if filters.operation is not None else whole_months(filters)
+    if split is None:
+        raw = counted_visits(user, filters).annotate(period=trunc("visited_on"))
+        for g in raw.values("period").annotate(**COUNTS).order_by():
+            add(g["period"], g)
+    else:
+        first, last, edges = split
+        summary = VisitSummary.objects.filter(force_id=user.force_id)
+        if first is not None:
+            summary = summary.filter(month__gte=first)
+        if last is not None:
+            summary = summary.filter(month__lte=last)
+        if filters.sector:
+            summary = summary.filter(sector=filters.sector)
+        if filters.town is not None:
+            summary = summary.filter(town=filters.town)
+        for g in (
+            summary.annotate(period=trunc("month")).values("period").annotate(**SUMMED).order_by()
+        ):
+            add(g["period"], g)
+        for edge_from, edge_to in edges:
+            edge = Filters(edge_from, edge_to, filters.sector, filters.town, None)
+            raw = counted_visits(user, edge).annotate(period=trunc("visited_on"))
+            for g in raw.values("period").annotate(**COUNTS).order_by():
+                add(g["period"], g)
+    counts = {period: values for period, values in counts.items() if values["visits"]}
+    if not counts:
         return []
-    start = filters.date_from or min(groups)
-    end = filters.date_to or max(groups)
+    start = filters.date_from or min(counts)
+    end = filters.date_to or max(counts)
     rows = []
     for period in _months_between(start, end, step):
         label = f"Q{(period.month - 1) // 3 + 1} {period.year}" if step == 3 else f"{period:%b %Y}"
-        rows.append(Row(label=label, key=period.isoformat(), **_rates(groups.get(period, {}))))
+        rows.append(Row(label=label, key=period.isoformat(), **_rates(counts.get(period, {}))))
     return rows
 
 
@@ -462,11 +565,11 @@ def press_summary(user: User, filters: Filters) -> PressSummary:
     overall = totals(user, filters)
     towns = [
         PressRow(row.label, row, row.premises < PRESS_MIN_PREMISES)
-        for row in by_town(user, filters)
+        for row in by_town(user, filters, exact=True)
     ]
     sectors = [
         PressRow(row.label, row, row.premises < PRESS_MIN_PREMISES)
-        for row in by_sector(user, filters)
+        for row in by_sector(user, filters, exact=True)
     ]
     singular, plural = SECTOR_NOUNS.get(filters.sector, ("premises", "premises"))
     if overall.premises < PRESS_MIN_PREMISES:

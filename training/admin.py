@@ -1,0 +1,21 @@
+"""Support views only: every user task has its own page in the product."""
+
+from django.contrib import admin
+
+from .models import Notice, TrainingSession
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ["premises", "status", "scheduled_for", "force"]
+    list_filter = ["force", "status", "provider"]
+    list_select_related = ["premises", "force"]
+    raw_id_fields = ["premises", "visit", "owner", "created_by", "updated_by"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["premises", "start_date", "expiry_date", "status", "force"]
+    list_filter = ["force", "status"]
+    list_select_related = ["premises", "force"]
+    raw_id_fields = ["premises", "issued_by", "created_by"]

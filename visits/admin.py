@@ -1,0 +1,49 @@
+"""Support views only: every user task has its own page in the product."""
+
+from django.contrib import admin
+
+from .models import Operation, Participant, Scenario, Visit
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["id", "visited_at", "premises", "outcome", "result", "force", "imported"]
+    list_filter = ["force", "result", "outcome", "imported"]
+    list_select_related = ["premises", "force"]
+    raw_id_fields = [
+        "premises",
+        "operation",
+        "officer",
+        "scenario",
+        "retest_of",
+        "created_by",
+        "updated_by",
+    ]
+    date_hierarchy = "visited_at"
+    readonly_fields = ["result", "version"]
+
+
+@admin.register(Operation)
+class OperationAdmin(admin.ModelAdmin):
+    list_display = ["name", "date", "status", "force"]
+    list_filter = ["force", "status"]
+    list_select_related = ["force"]
+    raw_id_fields = ["lead_officer", "scenario", "created_by"]
+    filter_horizontal = ["towns"]
+    autocomplete_fields = []
+    exclude = ["premises"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["code", "age_band", "permission_recorded_on", "active", "force"]
+    list_filter = ["force", "active"]
+    list_select_related = ["force"]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "is_current", "force"]
+    list_filter = ["force", "is_current"]
+    list_select_related = ["force"]
+    raw_id_fields = ["created_by"]
