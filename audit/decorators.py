@@ -19,28 +19,40 @@ def disclosure_key(request) -> str:
     return f"{match.view_name}[{args}]"
 
 
+def ask_purpose(request):
+    """A redirect to the disclosure prompt if this session has not yet said who and why."""
+    key = disclosure_key(request)
+    if key in request.session.get(SESSION_KEY, {}):
+        return None
+    query = urlencode({"next": request.get_full_path(), "key": key})
+    return redirect(f"{reverse('audit:disclose')}?{query}")
+
+
+def log_disclosure(request, response):
+    """Log a successful download or print with the purpose the session gave for it."""
+    purpose = request.session.get(SESSION_KEY, {}).get(disclosure_key(request))
+    if response.status_code == 200 and purpose is not None:
+        DisclosureLog.objects.create(
+            force_id=request.user.force_id,
+            user=request.user,
+            view=request.resolver_match.view_name,
+            path=request.path[:500],
+            params=clean_params(request.GET),
+            recipient=purpose["recipient"],
+            reason=purpose["reason"],
+        )
+    return response
+
+
 def disclosure_required(view):
-    """Ask for the recipient and reason once per session and export; log every download."""
+    """Ask for the recipient and reason once per session and export; log every download.
+
+    Views of one record call `ask_purpose` and `log_disclosure` themselves, after fetching the
+    record, so that another force's record is a 404 before any question is asked."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = disclosure_key(request)
-        purpose = request.session.get(SESSION_KEY, {}).get(key)
-        if purpose is None:
-            query = urlencode({"next": request.get_full_path(), "key": key})
-            return redirect(f"{reverse('audit:disclose')}?{query}")
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            DisclosureLog.objects.create(
-                force_id=request.user.force_id,
-                user=request.user,
-                view=request.resolver_match.view_name,
-                path=request.path[:500],
-                params=clean_params(request.GET),
-                recipient=purpose["recipient"],
-                reason=purpose["reason"],
-            )
-        return response
+        return ask_purpose(request) or log_disclosure(request, view(request, *args, **kwargs))
 
     wrapper.requires_disclosure = True
     return wrapper

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
-from audit.decorators import disclosure_required
+from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from makesafe.concurrency import StaleEdit
 from premises.models import Premises, Town
 from visits.models import LONDON_TZ, Visit
@@ -329,7 +329,6 @@ def session_week(request):
 
 
 @role_required("training.view_trainingsession")
-@disclosure_required
 def session_ics(request, pk):
     session = get_object_or_404(
         TrainingSession.objects.visible_to(request.user).select_related("premises__town"), pk=pk
@@ -337,7 +336,9 @@ def session_ics(request, pk):
     if not session.scheduled_for:
         messages.error(request, "This session has no date yet, so it cannot go in a calendar.")
         return redirect(session)
-    return _ics_response([session], f"makesafe-training-{session.pk}.ics")
+    return ask_purpose(request) or log_disclosure(
+        request, _ics_response([session], f"makesafe-training-{session.pk}.ics")
+    )
 
 
 @role_required("training.view_trainingsession")
@@ -363,7 +364,6 @@ def _ics_response(sessions, filename: str) -> HttpResponse:
 
 
 @role_required("visits.view_visit")
-@disclosure_required
 def letter(request, visit_pk):
     """The printable outcome letter to the premises manager. It never names a cadet."""
     visit = get_object_or_404(
@@ -373,7 +373,10 @@ def letter(request, visit_pk):
         pk=visit_pk,
     )
     sent = getattr(visit, "outcome_letter", None)
-    return render(
+    gate = ask_purpose(request)
+    if gate:
+        return gate
+    response = render(
         request,
         "training/letter.html",
         {
@@ -383,6 +386,7 @@ def letter(request, visit_pk):
             "contact": visit.force.training_contact or f"{request.user}, {visit.force.name}",
         },
     )
+    return log_disclosure(request, response)
 
 
 @require_POST
