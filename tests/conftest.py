@@ -1,8 +1,11 @@
 """Role fixtures (one user per role in `force`, plus an outsider) and test-only settings."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.apps import apps
 from django.test import Client
+from django.urls import reverse
 
 from accounts import roles
 from accounts.roles import sync_roles
@@ -75,6 +78,24 @@ def sergeant(force):
 
 
 @pytest.fixture
+def second_sergeant(force):
+    return UserFactory(
+        username="sergeant.two",
+        first_name="Sam",
+        last_name="Okafor",
+        force=force,
+        rank="sergeant",
+        role=roles.SERGEANT,
+    )
+
+
+@pytest.fixture
+def inspector(force):
+    """An inspector who may sign s.116 notices; holds the sergeant's role in the app."""
+    return UserFactory(username="inspector", force=force, rank="inspector", role=roles.SERGEANT)
+
+
+@pytest.fixture
 def commander(force):
     return UserFactory(
         username="commander", force=force, rank="superintendent", role=roles.COMMANDER
@@ -89,6 +110,13 @@ def force_admin(force):
 @pytest.fixture
 def other_officer(other_force):
     return UserFactory(username="other.officer", force=other_force, role=roles.OFFICER)
+
+
+@pytest.fixture
+def other_sergeant(other_force):
+    return UserFactory(
+        username="other.sergeant", force=other_force, rank="sergeant", role=roles.SERGEANT
+    )
 
 
 @pytest.fixture
@@ -127,3 +155,29 @@ def force_admin_client(force_admin):
 @pytest.fixture
 def other_officer_client(other_officer):
     return _client_for(other_officer)
+
+
+@pytest.fixture
+def other_sergeant_client(other_sergeant):
+    return _client_for(other_sergeant)
+
+
+def answer_disclosure_prompt(client, response) -> bool:
+    """If `response` sends the user to the disclosure prompt, say who it is for and why."""
+    if response.status_code != 302:
+        return False
+    prompt = urlsplit(response["Location"])
+    if prompt.path != reverse("audit:disclose"):
+        return False
+    hidden = {key: values[0] for key, values in parse_qs(prompt.query).items()}
+    answer = {**hidden, "recipient": "The premises manager", "reason": "Outcome of a test visit"}
+    assert client.post(prompt.path, answer).status_code == 302
+    return True
+
+
+def through_disclosure(client, url, data=None, method="get"):
+    """Request a download or print, answering the disclosure prompt that guards it first."""
+    response = getattr(client, method)(url, data)
+    if answer_disclosure_prompt(client, response):
+        response = getattr(client, method)(url, data)
+    return response

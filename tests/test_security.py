@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audit.registry import DISCLOSURE_VIEWS
 from premises.models import Premises
 from training.models import (
     GuestInfoRequest,
@@ -16,6 +17,7 @@ from training.models import (
     TrainingSession,
 )
 
+from .conftest import through_disclosure
 from .factories import (
     GuestInfoRequestFactory,
     NoticeFactory,
@@ -48,6 +50,8 @@ STR_KWARGS = {
     "app_label": "premises",
     "content_type_id": "1",
     "url": "x",
+    "report": "towns",
+    "model": "premises.premises",
 }
 
 
@@ -111,6 +115,10 @@ def records(force, town, officer):
     session = TrainingSessionFactory(premises=premises, visit=visit)
     notice = NoticeFactory(premises=premises)
     guest_request = GuestInfoRequestFactory(notice=notice)
+    # Untouched for longer than the force's review period, so it is due for a retention review.
+    forgotten = PremisesFactory(town=town)
+    long_ago = timezone.now() - timedelta(days=366 * (force.review_period_years + 1))
+    Premises.objects.filter(pk=forgotten.pk).update(created_at=long_ago, updated_at=long_ago)
     return {
         "default": premises.pk,
         "premises:town_edit": town.pk,
@@ -134,6 +142,7 @@ def records(force, town, officer):
         "training:notice_edit": notice.pk,
         "training:request_create": notice.pk,
         "training:request_edit": guest_request.pk,
+        "retention:decide": forgotten.pk,
     }
 
 
@@ -146,6 +155,7 @@ def test_the_walk_finds_every_app_and_the_support_site(records):
     assert {"admin:index", "admin:premises_premises_change"} <= names
     assert {"training:queue", "training:request_edit", "accounts:force_settings"} <= names
     assert len({name for name in names if name.startswith("training:")}) == 18
+    assert {"audit:disclose", "audit:history", "retention:decide", "reports:report"} <= names
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -192,8 +202,10 @@ def allowed(*roles):
     return {role: 200 if role in roles else 403 for role in ALL_200}
 
 
-# URL name -> role -> status of a GET by a signed-in member of the record's force.
+# URL name -> role -> status of a GET by a signed-in member of the record's force. Downloads and
+# prints first ask who they are for (checked below); the matrix holds the status after the answer.
 ROLE_MATRIX = {
+    "more": ALL_200,
     "home": ALL_200,
     "healthz": ALL_200,
     "accounts:login": dict.fromkeys(ALL_200, 302),  # already signed in: sent home
@@ -255,6 +267,19 @@ ROLE_MATRIX = {
     "training:notice_edit": allowed("sergeant"),
     "training:request_create": allowed("sergeant"),
     "training:request_edit": allowed("sergeant"),
+    "reports:dashboard": allowed("sergeant", "commander", "force_admin"),
+    "reports:report": allowed("sergeant", "commander", "force_admin"),
+    "reports:report_print": allowed("sergeant", "commander", "force_admin"),
+    "reports:report_csv": allowed("sergeant", "commander", "force_admin"),
+    "reports:press": allowed("sergeant", "commander", "force_admin"),
+    "reports:press_text": allowed("sergeant", "commander", "force_admin"),
+    "accounts:lockouts": allowed("force_admin"),
+    "audit:disclose": ALL_200,
+    "audit:log": allowed("force_admin"),
+    "audit:export": allowed("force_admin"),
+    "audit:history": allowed("sergeant", "force_admin"),  # of the premises
+    "retention:queue": allowed("force_admin"),
+    "retention:decide": allowed("force_admin"),  # premises due for review
 }
 
 
@@ -267,9 +292,21 @@ def test_the_role_matrix_has_a_row_for_every_url(records):
 def test_each_role_gets_the_status_the_matrix_expects(request, records, role):
     client = request.getfixturevalue(f"{role}_client")
     urls = all_urls(records)
-    got = {name: client.get(urls[name]).status_code for name in ROLE_MATRIX}
+    got = {name: through_disclosure(client, urls[name]).status_code for name in ROLE_MATRIX}
     expected = {name: row[role] for name, row in ROLE_MATRIX.items()}
     assert got == expected
+
+
+def test_every_download_and_print_asks_who_it_is_for_first(request, records):
+    urls = all_urls(records)
+    prompt = reverse("audit:disclose")
+    wrong = {}
+    for name in sorted(DISCLOSURE_VIEWS):
+        role = next(role for role, status in ROLE_MATRIX[name].items() if status == 200)
+        response = request.getfixturevalue(f"{role}_client").get(urls[name])
+        if response.status_code != 302 or not response["Location"].startswith(prompt):
+            wrong[name] = (response.status_code, response.get("Location"))
+    assert wrong == {}
 
 
 @pytest.mark.parametrize("role", sorted(ALL_200))
@@ -357,7 +394,7 @@ def test_the_visit_export_has_none_of_another_forces_visits(
     sergeant_client, town, their_visit_records
 ):
     VisitFactory(premises=PremisesFactory(town=town, reference="SUF-H-0001"))
-    response = sergeant_client.get(reverse("visits:export"))
+    response = through_disclosure(sergeant_client, reverse("visits:export"))
     body = b"".join(response.streaming_content).decode()
     assert "SUF-H-0001" in body
     assert "NOR-H-0001" not in body
@@ -407,7 +444,8 @@ FOLLOW_UP_POST = {
 def test_another_forces_follow_up_records_are_not_found(sergeant_client, their_follow_up, method):
     wrong = {}
     for name, pk in their_follow_up.items():
-        response = getattr(sergeant_client, method)(reverse(name, args=[pk]), FOLLOW_UP_POST)
+        url = reverse(name, args=[pk])
+        response = through_disclosure(sergeant_client, url, FOLLOW_UP_POST, method=method)
         if response.status_code != 404:
             wrong[name] = response.status_code
     assert wrong == {}
@@ -473,7 +511,7 @@ def test_follow_up_pages_show_none_of_another_forces_records(
         assert b"Wensum" not in response.content, url
     queue = sergeant_client.get(reverse("training:queue")).content
     assert b"Orwell Quay Hotel" in queue
-    calendar = sergeant_client.get(reverse("training:my_sessions_ics")).content
+    calendar = through_disclosure(sergeant_client, reverse("training:my_sessions_ics")).content
     assert b"Wensum" not in calendar
     assert b"BEGIN:VEVENT" not in calendar
 
@@ -509,7 +547,7 @@ def test_filtering_by_another_forces_town_shows_nothing_of_theirs(officer_client
 
 def test_the_csv_export_has_none_of_another_forces_premises(officer_client, town, theirs):
     PremisesFactory(town=town, reference="SUF-H-0001")
-    response = officer_client.get(reverse("premises:export"))
+    response = through_disclosure(officer_client, reverse("premises:export"))
     body = b"".join(response.streaming_content).decode()
     assert "SUF-H-0001" in body
     assert "NOR-H-0001" not in body
@@ -554,6 +592,7 @@ def test_a_new_premises_cannot_use_another_forces_town(officer_client, town, oth
 
 
 def test_every_post_without_a_csrf_token_is_refused(force_admin, records):
+    premises = Premises.objects.count()
     client = Client(enforce_csrf_checks=True)
     client.force_login(force_admin)
     wrong = {}
@@ -564,7 +603,7 @@ def test_every_post_without_a_csrf_token_is_refused(force_admin, records):
         if status != 403:
             wrong[name] = status
     assert wrong == {}
-    assert Premises.objects.count() == 1
+    assert Premises.objects.count() == premises
 
 
 def test_a_post_with_the_csrf_token_gets_through(force_admin, records):

@@ -142,7 +142,9 @@ class TrainingSession(models.Model):
                 name="training_status_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(status="delivered") | Q(staff_trained__gte=1),
+                # IS NOT NULL too: a NULL count would make the check unknown, which passes.
+                condition=~Q(status="delivered")
+                | Q(staff_trained__isnull=False, staff_trained__gte=1),
                 name="training_delivered_needs_staff_trained",
             ),
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from premises.models import Premises
 
+from ..conftest import through_disclosure
 from ..factories import PremisesFactory, TownFactory
 
 
@@ -400,7 +401,7 @@ def test_a_commander_cannot_edit(commander_client, premises):
 
 
 def export_rows(client, **query):
-    response = client.get(reverse("premises:export"), query)
+    response = through_disclosure(client, reverse("premises:export"), query)
     assert response.status_code == 200
     return response, list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 

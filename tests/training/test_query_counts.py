@@ -1,0 +1,108 @@
+"""The work queue and follow-up lists run a fixed number of queries, however many rows there are.
+
+Each bound includes the request's overhead (session and its refresh, user, permissions,
+savepoints, the change-history context, the access-log row) and, for sergeants, the four COUNT
+queries behind the navigation badge; the queue and home pages run them again for their counts.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ..factories import (
+    NoticeFactory,
+    PremisesFactory,
+    QueueAssignmentFactory,
+    TownFactory,
+    TrainingSessionFactory,
+    VisitFactory,
+)
+from .conftest import at
+
+
+@pytest.fixture(params=[3, 30], ids=["3-rows", "30-rows"])
+def follow_up(request, force, town, sergeant, second_sergeant):
+    """`n` rows of each kind of the queue, in two towns, half of them owned; another force's too."""
+    n = request.param
+    felixstowe = TownFactory(force=force, name="Felixstowe")
+    today = timezone.localdate()
+    for i in range(n):
+        place = town if i % 2 else felixstowe
+        owner = sergeant if i % 2 else second_sergeant
+        failed = PremisesFactory(town=place)
+        VisitFactory(premises=failed, visited_at=at(i + 1))
+        QueueAssignmentFactory(subject=failed, owner=owner)
+        trained = PremisesFactory(town=place, sector="bnb")
+        visit = VisitFactory(premises=trained, visited_at=at(i + 60))
+        TrainingSessionFactory(
+            premises=trained,
+            visit=visit,
+            delivered=True,
+            scheduled_for=at(i + 2),
+            owner=owner,
+        )
+        TrainingSessionFactory(premises=trained, scheduled_for=at(-i - 1, 10), owner=owner)
+        NoticeFactory(
+            premises=trained,
+            start_date=today - timedelta(days=100),
+            expiry_date=today + timedelta(days=i % 30),
+        )
+    TrainingSessionFactory.create_batch(3)
+    NoticeFactory.create_batch(3)
+    return n
+
+
+@pytest.mark.parametrize("kind", ["training_due", "retest_due", "letter", "notice"])
+@pytest.mark.parametrize(
+    "filters", [{}, {"owner": "none", "status": "due"}, {"sector": "bnb", "page": "2"}]
+)
+def test_the_queue_runs_a_fixed_number_of_queries(
+    sergeant_client, follow_up, kind, filters, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(23):
+        response = sergeant_client.get(reverse("training:queue"), {"kind": kind, **filters})
+    assert response.status_code == 200
+
+
+def test_the_queue_shows_a_full_page_of_rows(sergeant_client, follow_up):
+    response = sergeant_client.get(reverse("training:queue"), {"kind": "letter"})
+    assert len(response.context["rows"]) == min(50, 2 * follow_up)
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"status": "scheduled"}, {"period_after": "01/01/2020", "page": "2"}]
+)
+def test_the_session_list_runs_a_fixed_number_of_queries(
+    sergeant_client, follow_up, query, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(18):
+        response = sergeant_client.get(reverse("training:session_list"), query)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("show", ["current", "all"])
+def test_the_notice_list_runs_a_fixed_number_of_queries(
+    officer_client, follow_up, show, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(13):
+        response = officer_client.get(reverse("training:notice_list"), {"show": show})
+    assert len(response.context["page"]) == follow_up
+
+
+def test_the_week_view_runs_a_fixed_number_of_queries(
+    sergeant_client, follow_up, django_assert_max_num_queries
+):
+    week = (timezone.localdate() + timedelta(days=3)).isoformat()
+    with django_assert_max_num_queries(16):
+        response = sergeant_client.get(reverse("training:session_week"), {"week": week})
+    assert sum(len(sessions) for _, sessions in response.context["days"]) >= 1
+
+
+def test_the_home_page_of_a_sergeant_runs_a_fixed_number_of_queries(
+    sergeant_client, follow_up, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(22):
+        response = sergeant_client.get(reverse("home"))
+    assert response.context["queue"][0][2] == follow_up
