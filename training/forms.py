@@ -73,6 +73,8 @@ class TrainingSessionForm(VersionedFormMixin, forms.ModelForm):
                 if value in ("offered", "accepted", "declined", "scheduled")
             ]
             self.fields["owner"].initial = user.pk
+            # A new session cannot be delivered yet: staff trained is recorded on delivery.
+            del self.fields["staff_trained"]
 
     def clean(self):
         cleaned = super().clean()
@@ -176,6 +178,16 @@ class NoticeForm(VersionedFormMixin, forms.ModelForm):
             f"{p.name} ({p.get_sector_display()}, {p.town.name})"
         )
         self.fields["issued_by"].queryset = User.objects.visible_to(user).filter(is_active=True)
+        # Only officers who may sign a notice are offered; any other choice is refused by
+        # clean_issued_by with the reason.
+        issuers = [
+            u
+            for u in self.fields["issued_by"].queryset
+            if u.is_inspector_or_above or u.pk == self.instance.issued_by_id
+        ]
+        self.fields["issued_by"].widget.choices = [("", "Choose the issuing officer")] + [
+            (u.pk, str(u)) for u in issuers
+        ]
         if not self.instance.pk:
             self.fields["status"].choices = [("active", "Active")]
 
