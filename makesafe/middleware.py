@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 
 
 class SecurityHeadersMiddleware:
@@ -28,14 +28,19 @@ class SecurityHeadersMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """End a session after 30 idle minutes or 10 hours in all (a shift), server-side."""
+    """End a session after 30 idle minutes or 10 hours in all (a shift), or once the account is
+    deactivated: server-side, so the old cookie is useless."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and not user.is_authenticated and SESSION_KEY in request.session:
+            # The account was deactivated since sign-in: end the session for good, so that
+            # reactivating the account does not bring the old cookie back to life.
+            request.session.flush()
+        elif user is not None and user.is_authenticated:
             now = int(time.time())
             session = request.session
             started = session.setdefault("started_at", now)

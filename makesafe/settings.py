@@ -92,11 +92,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Before the session limits, which tell the signed-out user why.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "makesafe.middleware.SessionTimeoutMiddleware",
     "axes.middleware.AxesMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "audit.middleware.AccessLogMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "makesafe.middleware.SecurityHeadersMiddleware",
@@ -185,6 +186,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "makesafe.middleware.client_ip"
 AXES_VERBOSE = False
+# Every failure and lockout stays on record after an unlock (AccessAttempt rows are deleted by it).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Masked in the attempts' stored form data (the password always is): logs hold no CSRF tokens.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # axes.W006 suggests also locking by IP address; we lock by username, which no header, cookie or
 # address rotation can reset (SECURITY.md check 7).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
