@@ -50,7 +50,8 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, data=None, *, user: User, **kwargs):
         has_dates = data is not None and (data.get("date_from") or data.get("date_to"))
-        if has_dates and not data.get("preset"):
+        # Typed dates win over a preset (see `filters`), so the period shown says so.
+        if has_dates and data.get("preset") != "custom":
             data = data.copy()
             data["preset"] = "custom"
         super().__init__(data, **kwargs)

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -116,6 +116,17 @@ def _filters(request):
     return form, form.filters()
 
 
+def _refused(form) -> HttpResponse | None:
+    """A download never falls back to the default filters, as a page does: it would hold other
+    figures than the ones asked for, with nothing to say so."""
+    if form.is_bound and not form.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+        return HttpResponseBadRequest(
+            f"These filters cannot be applied: {errors}", content_type="text/plain; charset=utf-8"
+        )
+    return None
+
+
 def _grouped_rows(request, slug: str, filters) -> list:
     spec = GROUPED[slug]
     if slug == "trend":
@@ -216,6 +227,8 @@ def report_print(request, report):
 def report_csv(request, report):
     """The report as CSV: header row first, rates as percentages with one decimal place."""
     form, filters = _filters(request)
+    if refused := _refused(form):
+        return refused
     if report in GROUPED:
         spec = GROUPED[report]
         rows = _grouped_rows(request, report, filters)
@@ -285,6 +298,8 @@ def press(request):
 def press_text(request):
     """The press summary as plain text: aggregates only, small figures suppressed."""
     form, filters = _filters(request)
+    if refused := _refused(form):
+        return refused
     summary = reports.press_summary(request.user, filters)
     response = HttpResponse(
         _press_lines(request.user.force.name, filters, summary),

@@ -1,0 +1,303 @@
+"""The summary table: reports read whole months from reports_visitsummary and the days at the
+edges from the visits; both ways give the same answer for any period, and the database triggers
+keep the table equal to an aggregate over the visits after every kind of write."""
+
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+
+from reports import reports
+from reports.models import VisitSummary
+from reports.reports import Filters
+from visits.models import Visit
+
+from ..factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
+from .conftest import LONDON, UTC, count
+
+OUTCOMES = [choice for choice, _ in Visit.Outcome.choices]
+SECTORS = ["hotel", "bnb", "licensed", "taxi"]
+FIELDS = ("visits", "passed", "failed", "challenged", "reported")
+
+
+def random_instant(rng: random.Random) -> datetime:
+    """A time between 2023 and October 2026, a third of them within an hour of UTC midnight."""
+    day = date(2023, 1, 1) + timedelta(days=rng.randrange(0, 1400))
+    if rng.random() < 0.33:
+        minute = rng.choice([rng.randrange(23 * 60, 24 * 60), rng.randrange(0, 60)])
+    else:
+        minute = rng.randrange(0, 24 * 60)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=minute)
+
+
+def build_visits(rng, premises, officer, n, **extra) -> list[Visit]:
+    """`n` random visits, saved in one INSERT: the row triggers fire for each."""
+    visits = []
+    for _ in range(n):
+        outcome = rng.choice(OUTCOMES)
+        visits.append(
+            VisitFactory.build(
+                premises=(place := rng.choice(premises)),
+                force=place.force,
+                officer=officer,
+                visited_at=random_instant(rng),
+                outcome=outcome,
+                result=Visit.result_for(outcome),
+                police_contact="999" if outcome == "reported_to_police" else "none",
+                reason="Aborted." if outcome in ("void", "refused_other") else "",
+                **extra,
+            )
+        )
+    return Visit.objects.bulk_create(visits)
+
+
+@pytest.fixture
+def history(force, town, other_force, commander):
+    """Four towns, twenty premises and 300 visits over four years, all in one operation so the
+    operation filter selects the same visits; another force's visits beside them."""
+    rng = random.Random(116)
+    towns = [town] + [TownFactory(force=force, name=n) for n in ("Bury", "Felixstowe", "Sudbury")]
+    premises = [
+        PremisesFactory(town=rng.choice(towns), sector=rng.choice(SECTORS)) for _ in range(20)
+    ]
+    officer = UserFactory(force=force)
+    operation = OperationFactory(force=force, name="Everything")
+    build_visits(rng, premises, officer, 300, operation=operation)
+    their_town = TownFactory(force=other_force, name="Ipswich")
+    theirs = [PremisesFactory(town=their_town) for _ in range(3)]
+    build_visits(rng, theirs, UserFactory(force=other_force), 60)
+    return {"towns": towns, "operation": operation, "premises": premises, "rng": rng}
+
+
+def random_filters(rng, towns) -> Filters:
+    """Periods of every shape: open-ended, within a month, whole months, edge days and both."""
+
+    def day():
+        picked = date(2022, 10, 1) + timedelta(days=rng.randrange(0, 1600))
+        roll = rng.random()
+        if roll < 0.25:
+            return picked.replace(day=1)
+        if roll < 0.5:
+            return (picked.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return picked
+
+    start, end = sorted([day(), day()])
+    if rng.random() < 0.3:  # a short period, often inside one month
+        end = start + timedelta(days=rng.randrange(0, 40))
+    if rng.random() < 0.1:
+        start = None
+    if rng.random() < 0.1:
+        end = None
+    sector = rng.choice(["", "", "hotel", "licensed"])
+    place = rng.choice([None, None, *towns])
+    return Filters(start, end, sector, place)
+
+
+def rows(result) -> list[tuple]:
+    return [(r.label, r.key, *(getattr(r, name) for name in FIELDS)) for r in result]
+
+
+def with_operation(filters: Filters, operation) -> Filters:
+    return Filters(filters.date_from, filters.date_to, filters.sector, filters.town, operation)
+
+
+def oracle_by_town(visits, filters) -> list[tuple]:
+    """The town rows computed in Python from the visits' London dates."""
+    selected = [
+        v
+        for v in visits
+        if (filters.date_from is None or v.day >= filters.date_from)
+        and (filters.date_to is None or v.day <= filters.date_to)
+        and (not filters.sector or v.premises.sector == filters.sector)
+        and (filters.town is None or v.premises.town_id == filters.town.pk)
+    ]
+    towns = {(v.premises.town.name, str(v.premises.town_id)) for v in selected}
+    result = []
+    for name, key in sorted(towns):
+        c = count(v for v in selected if str(v.premises.town_id) == key)
+        if c["visits"]:
+            result.append((name, key, *(c[f] for f in FIELDS)))
+    return result
+
+
+def our_visits(force):
+    visits = list(Visit.objects.filter(force=force).select_related("premises__town"))
+    for v in visits:
+        v.day = v.visited_at.astimezone(LONDON).date()
+    return visits
+
+
+def test_reports_agree_however_they_read_the_months(commander, force, history):
+    rng = history["rng"]
+    operation = history["operation"]
+    visits = our_visits(force)
+    read_summary = 0
+    for _ in range(120):
+        filters = random_filters(rng, history["towns"])
+        via_summary = rows(reports.by_town(commander, filters))
+        assert via_summary == rows(reports.by_town(commander, filters, exact=True)), filters
+        assert via_summary == rows(reports.by_town(commander, with_operation(filters, operation)))
+        assert via_summary == oracle_by_town(visits, filters), filters
+        assert rows(reports.by_sector(commander, filters)) == rows(
+            reports.by_sector(commander, filters, exact=True)
+        ), filters
+        for by in ("month", "quarter"):
+            assert rows(reports.trend(commander, filters, by=by)) == rows(
+                reports.trend(commander, with_operation(filters, operation), by=by)
+            ), (filters, by)
+        totals = reports.totals(commander, filters)
+        assert sum(r[2] for r in via_summary) == totals.visits
+        assert sum(r[4] for r in via_summary) == totals.failed
+        read_summary += reports.whole_months(filters) is not None
+    assert read_summary > 40  # most periods really did read the summary table
+
+
+def test_the_whole_months_really_come_from_the_summary_table(commander, force, history):
+    """A deliberately wrong summary shows in the reports: the comparisons above are not empty."""
+    whole = Filters(date(2024, 1, 1), date(2024, 12, 31))
+    inside = Filters(date(2024, 3, 3), date(2024, 3, 27))
+    before = rows(reports.by_town(commander, inside))
+    VisitSummary.objects.filter(force=force).update(visits=F("visits") + 100)
+    assert rows(reports.by_town(commander, whole)) != rows(
+        reports.by_town(commander, whole, exact=True)
+    )
+    assert rows(reports.by_town(commander, inside)) == before  # days only: the visits
+
+
+def summary_table() -> dict:
+    """The summary's rows that count anything."""
+    return {
+        (s.force_id, s.town_id, s.sector, s.month): tuple(getattr(s, f) for f in FIELDS)
+        for s in VisitSummary.objects.all()
+        if any(getattr(s, f) for f in FIELDS)
+    }
+
+
+def aggregate_over_visits() -> dict:
+    """The same figures counted straight from the visits and their premises."""
+    groups = (
+        Visit.objects.counted()
+        .annotate(month=TruncMonth("visited_on"))
+        .values("force_id", "premises__town_id", "premises__sector", "month")
+        .annotate(
+            visits=Count("id"),
+            passed=Count("id", filter=Q(result="pass")),
+            failed=Count("id", filter=Q(result="fail")),
+            challenged=Count("id", filter=Q(outcome__in=Visit.CHALLENGE_OUTCOMES)),
+            reported=Count("id", filter=Q(outcome="reported_to_police")),
+        )
+        .order_by()
+    )
+    return {
+        (g["force_id"], g["premises__town_id"], g["premises__sector"], g["month"]): tuple(
+            g[f] for f in FIELDS
+        )
+        for g in groups
+    }
+
+
+def assert_summary_exact():
+    expected = aggregate_over_visits()
+    assert expected, "no visits to compare"
+    assert summary_table() == expected
+
+
+def test_the_backfilled_and_inserted_summary_is_exact(history):
+    assert_summary_exact()
+
+
+def test_the_summary_stays_exact_after_every_kind_of_write(force, other_force, history):
+    rng = history["rng"]
+    towns = history["towns"]
+    premises = history["premises"]
+    visits = list(Visit.objects.filter(force=force).order_by("pk"))
+
+    # Outcome changes: fail to pass, pass to fail, to and from void.
+    for visit, outcome in zip(
+        visits[:12], ["reported_to_police", "completed", "void", "challenged"] * 3, strict=True
+    ):
+        visit.outcome = outcome
+        visit.result = Visit.result_for(outcome)
+        visit.police_contact = "101" if outcome == "reported_to_police" else "none"
+        visit.reason = "Aborted." if outcome == "void" else visit.reason
+        visit.save()
+    assert_summary_exact()
+
+    # Dates moved to another month (and year), one by one and in one UPDATE.
+    for visit in visits[12:20]:
+        visit.visited_at = visit.visited_at - timedelta(days=rng.choice([31, 62, 365]))
+        visit.save()
+    Visit.objects.filter(pk__in=[v.pk for v in visits[20:40]]).update(
+        visited_at=F("visited_at") - timedelta(days=45)
+    )
+    # 23:30 UTC on 30 June is July in London: the summary must use the London month.
+    Visit.objects.filter(pk=visits[40].pk).update(
+        visited_at=datetime(2025, 6, 30, 23, 30, tzinfo=UTC)
+    )
+    assert_summary_exact()
+
+    # Premises moved to another town, to another sector, and both, with their past visits.
+    moved = premises[0]
+    moved.town = next(t for t in towns if t != moved.town)
+    moved.save()
+    premises[1].sector = next(s for s in SECTORS if s != premises[1].sector)
+    premises[1].save()
+    premises[2].town = next(t for t in towns if t != premises[2].town)
+    premises[2].sector = "other"
+    premises[2].save()
+    type(moved).objects.filter(pk__in=[p.pk for p in premises[3:8]]).update(
+        town=towns[-1], sector="takeaway"
+    )
+    assert_summary_exact()
+
+    # A visit moved to other premises (a correction), in another town and sector.
+    visit = Visit.objects.filter(force=force).exclude(result="void").first()
+    visit.premises = PremisesFactory(town=towns[1], sector="bnb")
+    visit.save()
+    assert_summary_exact()
+
+    # Voiding, in one UPDATE.
+    Visit.objects.filter(pk__in=[v.pk for v in visits[50:70]]).update(
+        outcome="void", result="void", reason="Compromised."
+    )
+    assert_summary_exact()
+
+    # Deleting, one by one and in bulk, both forces.
+    Visit.objects.get(pk=visits[80].pk).delete()
+    Visit.objects.filter(pk__in=[v.pk for v in visits[90:140]]).delete()
+    Visit.objects.filter(force=other_force)[:1].get().delete()
+    assert_summary_exact()
+
+    # And new visits after all that, in a month that had none.
+    build_visits(rng, premises, visits[0].officer, 15)
+    VisitFactory(premises=premises[5], visited_at=datetime(2022, 2, 2, 12, tzinfo=UTC))
+    assert_summary_exact()
+
+    # Rows emptied by the writes count nothing and are never negative.
+    assert (
+        not VisitSummary.objects.filter(visits=0)
+        .exclude(passed=0, failed=0, challenged=0, reported=0)
+        .exists()
+    )
+
+
+def test_the_summary_counts_only_what_the_reports_count(force, town, commander):
+    """Void visits add nothing; a visit's figures land under its London month."""
+    hotel = PremisesFactory(town=town)
+    VisitFactory(
+        premises=hotel,
+        visited_at=datetime(2025, 6, 30, 23, 30, tzinfo=UTC),
+        outcome="reported_to_police",
+        police_contact="101",
+    )
+    VisitFactory(
+        premises=hotel,
+        visited_at=datetime(2025, 7, 2, 12, tzinfo=UTC),
+        outcome="void",
+        reason="Aborted.",
+    )
+    row = VisitSummary.objects.get(force=force)
+    assert (row.town_id, row.sector, row.month) == (town.pk, "hotel", date(2025, 7, 1))
+    assert tuple(getattr(row, f) for f in FIELDS) == (1, 1, 0, 1, 1)
