@@ -15,13 +15,14 @@ STAMP := $(VENV)/.installed-$(REQS_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint db db-stop venv browser backup restore clean bench-load audit
+.PHONY: help run test lint db db-stop venv browser backup restore clean bench bench-load audit
 
 help:
 	@echo "make run   - set up and serve Makesafe with demo data on http://$(HOST):$(PORT)"
 	@echo "make test  - set up, then lint and run the whole test suite (browser tests included)"
 	@echo "make lint  - ruff, Django's system checks and the migrations check"
 	@echo "make backup / make restore FILE=... - pg_dump -Fc / pg_restore of the database"
+	@echo "make bench - 1M then 5M generated visits: every page against its floor (bench/results.md)"
 	@echo "make bench-load - 50 officers log 20 visits each over HTTP (gunicorn)"
 	@echo "make audit - ruff's security rules and the pinned dependency list"
 	@echo "make db-stop - stop the embedded PostgreSQL"
@@ -69,6 +70,19 @@ lint: venv
 
 test: venv browser db lint
 	$(PY) -m pytest
+
+# Issue 7: generates 1M (then 5M) visits in a separate <database>_bench database, measures every
+# page against its SQL floor, the admin and a plain view, checks two app servers, and writes
+# bench/results.md. wrk (Debian's) measures throughput; without it a bounded Python client does.
+bench: db
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's wrk for the throughput figure..."; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+			echo "wrk could not be installed: a Python client measures throughput instead."; \
+		else echo "wrk not found: a Python client measures throughput instead."; fi; }
+	$(PY) bench/run.py
 
 # SECURITY.md 27: 50 officers log 20 visits each over HTTP through gunicorn (a benchmark, not a test).
 bench-load: db

@@ -126,6 +126,9 @@ COUNTS = {
     "premises": Count("premises", distinct=True),
 }
 RATE_FIELDS = ["visits", "passed", "failed", "challenged", "reported", "premises"]
+# What the days at a period's edges add to the summary's months: no distinct premises, which
+# the summary cannot give either.
+EDGE_COUNTS = {name: count for name, count in COUNTS.items() if name != "premises"}
 
 
 def counted_visits(user: User, filters: Filters) -> QuerySet:
@@ -147,6 +150,16 @@ def _rates(values: dict) -> dict:
 def totals(user: User, filters: Filters) -> Rates:
     """Headline counts and rates for the whole selection (one query)."""
     return Rates(**_rates(counted_visits(user, filters).aggregate(**COUNTS)))
+
+
+def summed(rows: list[Row]) -> Rates:
+    """The rows' counts added up (no query): the "All" line of a report whose rows split the
+    visits (towns, sectors, periods). Distinct premises are not additive, so left at 0."""
+    total = Rates()
+    for row in rows:
+        for name in ("visits", "passed", "failed", "challenged", "reported"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
 
 
 SUMMED = {name: Sum(name) for name in ["visits", "passed", "failed", "challenged", "reported"]}
@@ -210,7 +223,7 @@ def _grouped(
         )
     for edge_from, edge_to in edges:
         edge = Filters(edge_from, edge_to, filters.sector, filters.town, None)
-        for g in counted_visits(user, edge).values(key, label).annotate(**COUNTS).order_by():
+        for g in counted_visits(user, edge).values(key, label).annotate(**EDGE_COUNTS).order_by():
             row = rows.setdefault(g[key], Row(label=g[label] or "", key=str(g[key])))
             for name in ("visits", "passed", "failed", "challenged", "reported"):
                 setattr(row, name, getattr(row, name) + (g[name] or 0))
@@ -319,7 +332,7 @@ def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
         for edge_from, edge_to in edges:
             edge = Filters(edge_from, edge_to, filters.sector, filters.town, None)
             raw = counted_visits(user, edge).annotate(period=trunc("visited_on"))
-            for g in raw.values("period").annotate(**COUNTS).order_by():
+            for g in raw.values("period").annotate(**EDGE_COUNTS).order_by():
                 add(g["period"], g)
     counts = {period: values for period, values in counts.items() if values["visits"]}
     if not counts:
@@ -401,7 +414,9 @@ def training_impact(user: User, filters: Filters) -> TrainingImpact:
     )
     retests = (
         counted_visits(user, filters)
-        .filter(retest_of__result=Visit.Result.FAIL)
+        # A re-test is of the same premises, so of the same force: saying so lets PostgreSQL
+        # read the earlier visits from the force's rows only, not from every force's.
+        .filter(retest_of__result=Visit.Result.FAIL, retest_of__force_id=user.force_id)
         .annotate(trained=trained_between)
         .aggregate(
             trained_n=Count("id", filter=Q(trained=True)),

@@ -51,6 +51,8 @@ class GroupedReport:
     function: Callable
     description: str
     chart: str = "bar"  # "bar" (failure rate with interval) or "line" (trend)
+    # Every counted visit is in exactly one row, so the "All" line is the rows added up.
+    partition: bool = False
 
 
 GROUPED = {
@@ -60,6 +62,7 @@ GROUPED = {
         "town",
         reports.by_town,
         "Where staff most often fail to spot the scenario.",
+        partition=True,
     ),
     "sectors": GroupedReport(
         "Failure rate by sector",
@@ -67,6 +70,7 @@ GROUPED = {
         "sector",
         reports.by_sector,
         "Hotels, B&Bs, licensed premises, taxis, takeaways and others compared.",
+        partition=True,
     ),
     "operations": GroupedReport(
         "Results by operation",
@@ -89,6 +93,7 @@ GROUPED = {
         reports.trend,
         "Visits and failure rate per month (or quarter).",
         chart="line",
+        partition=True,
     ),
 }
 OTHER = {
@@ -157,7 +162,9 @@ def _context(request, slug: str):
                 "spec": spec,
                 "rows": rows,
                 "sort": sort,
-                "total": reports.totals(request.user, filters),
+                "total": reports.summed(rows)
+                if spec.partition
+                else reports.totals(request.user, filters),
                 "chart": {
                     "kind": spec.chart,
                     "labels": [r.label for r in rows],

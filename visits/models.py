@@ -495,9 +495,29 @@ class Visit(models.Model):
         ]
         indexes = [
             models.Index(fields=["force", "-visited_at"], name="visit_force_visited"),
-            models.Index(fields=["premises", "-visited_at"], name="visit_premises_visited"),
+            # Also each premises' latest visit and its result (timeline, work queue), from the
+            # index alone.
+            models.Index(
+                fields=["premises", "-visited_at"],
+                include=["id", "result"],
+                name="visit_premises_visited",
+            ),
             models.Index(fields=["operation", "premises"], name="visit_operation_premises"),
             models.Index(fields=["force", "officer", "-visited_at"], name="visit_force_officer"),
+            # A force's visits by day with what reports count, so the days at a period's edges,
+            # the headline totals and training impact are read from the index alone.
+            models.Index(
+                fields=["force", "visited_on"],
+                include=["id", "premises", "result", "outcome", "retest_of", "visited_at"],
+                name="visit_force_day",
+            ),
+            # Live, counted visits: the sergeants' letters queue, counted on every page they see.
+            models.Index(
+                fields=["force", "visited_at"],
+                include=["id"],
+                condition=Q(imported=False) & ~Q(result="void"),
+                name="visit_letter_queue",
+            ),
         ]
 
     def __str__(self):
