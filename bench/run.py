@@ -829,7 +829,7 @@ def judge(r: Results) -> None:
             ""
             if not missed
             else f"a signed-in page with no records already takes {fmt(empty)} here (session, "
-            "user, permissions, navigation, template, access log), more than 0.3x the floors "
+            "user, permissions, navigation, template), more than 0.3x the floors "
             f"of {', '.join(sorted({fmt(row['floor']) for row in missed}))}; the report's own "
             f"work (page minus that) is at most {own[0]:.2f}x its floor ({own[1]}, {own[2]}). "
             "Periods that do not start and end on a month boundary also read the days at their "
