@@ -120,8 +120,9 @@ def page_row(label: str, c: dict) -> dict:
         "Failed": cells[3],
         "Failure rate": f"{cells[4]}%" if cells[4] else "–",
         "95% CI": f"{cells[5]}% – {cells[6]}%" if cells[5] else "–",
-        "Challenged": f"{cells[7]}%" if cells[7] else "–",
-        "Reported": f"{cells[8]}%" if cells[8] else "–",
+        # Each rate with its count beside it.
+        "Challenged": f"{cells[7]}% ({c['challenged']})" if cells[7] else "–",
+        "Reported": f"{cells[8]}% ({c['reported']})" if cells[8] else "–",
         "small": 0 < c["visits"] < 5,
     }
 

@@ -129,8 +129,8 @@ def test_the_town_report_shows_each_definition(commander_client, ledger):
     ipswich = rate_rows(response)[1]
     assert (ipswich["Failure rate"], ipswich["Challenged"], ipswich["Reported"]) == (
         "60.0%",
-        "60.0%",
-        "20.0%",
+        "60.0% (3)",
+        "20.0% (1)",
     )
     assert ipswich["95% CI"] == "23.1% – 88.2%"
     table = next(t for t in tables(response) if "report-table" in t["class"])
@@ -141,8 +141,8 @@ def test_the_town_report_shows_each_definition(commander_client, ledger):
         "5",
         "62.5%",
         "30.6% – 86.3%",
-        "50.0%",
-        "25.0%",
+        "50.0% (4)",
+        "25.0% (2)",
     ]
 
 
