@@ -80,10 +80,14 @@ def test_a_sergeant_takes_a_failure_through_training_to_a_retest(page: Page, fai
         role=roles.SERGEANT,
     )
     PremisesFactory(town=failed.premises.town, name="Orwell Quay Hotel")
-    VisitFactory(
+    felix = VisitFactory(
         premises=PremisesFactory(town=failed.premises.town, name="Felix Arms", sector="licensed"),
         visited_at=timezone.now() - timedelta(days=40),
     )
+    # Due 28 days after the visit's London date: 12 days overdue, or 11 when a clock change
+    # between then and now moved a late-evening visit onto the next London day.
+    felix_due = timezone.localtime(felix.visited_at).date() + timedelta(days=28)
+    felix_overdue = (timezone.localdate() - felix_due).days
     sign_in(page, "sergeant")
 
     nav = page.get_by_role("navigation", name="Main")
@@ -96,8 +100,9 @@ def test_a_sergeant_takes_a_failure_through_training_to_a_retest(page: Page, fai
     expect(rows).to_have_count(2)
     row = rows.filter(has_text="Cornhill Lodge")
     expect(row).to_contain_text("Ipswich")
-    expect(row).to_contain_text("23 days left")
-    expect(rows.filter(has_text="Felix Arms")).to_contain_text("12 days overdue")
+    cornhill_due = timezone.localtime(failed.visited_at).date() + timedelta(days=28)
+    expect(row).to_contain_text(f"{(cornhill_due - timezone.localdate()).days} days left")
+    expect(rows.filter(has_text="Felix Arms")).to_contain_text(f"{felix_overdue} days overdue")
     page.screenshot(path=f"{screenshots}/training_queue.png", full_page=True)
 
     # One step: the row's button opens a form already set for this premises and visit.
