@@ -3,12 +3,12 @@
 from django.apps import apps
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import User
 from accounts.permissions import role_required
 from makesafe.csvutil import csv_download
 from makesafe.pagination import page_without_count
+from makesafe.redirects import safe_next
 
 from .decorators import disclosure_required, remember_disclosure
 from .forms import AuditFilterForm, DisclosureForm
@@ -22,14 +22,6 @@ DEFAULT_PURPOSES = {
         "Written outcome of a Makesafe test visit",
     ),
 }
-
-
-def _safe_next(request, target: str) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
 
 
 @role_required()
@@ -49,7 +41,7 @@ def disclose(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        target = _safe_next(request, form.cleaned_data["next"])
+        target = safe_next(request, form.cleaned_data["next"])
         if not target:
             raise Http404("Nothing to download")
         remember_disclosure(

@@ -194,6 +194,20 @@ def whole_months(filters: Filters) -> tuple[date | None, date | None, list[tuple
     return first, last, edges
 
 
+def _summary(user: User, filters: Filters, first: date | None, last: date | None) -> QuerySet:
+    """Summary rows of the user's force for the whole months `first` to `last` and the filters."""
+    summary = VisitSummary.objects.filter(force_id=user.force_id)
+    if first is not None:
+        summary = summary.filter(month__gte=first)
+    if last is not None:
+        summary = summary.filter(month__lte=last)
+    if filters.sector:
+        summary = summary.filter(sector=filters.sector)
+    if filters.town is not None:
+        summary = summary.filter(town=filters.town)
+    return summary
+
+
 def _grouped(
     user: User, filters: Filters, key: str, label: str, *, summary_key=None, exact=False
 ) -> list[Row]:
@@ -207,15 +221,7 @@ def _grouped(
         return sorted(rows.values(), key=lambda r: (r.label, r.key))
     first, last, edges = split
     summary_key, summary_label = summary_key
-    summary = VisitSummary.objects.filter(force_id=user.force_id)
-    if first is not None:
-        summary = summary.filter(month__gte=first)
-    if last is not None:
-        summary = summary.filter(month__lte=last)
-    if filters.sector:
-        summary = summary.filter(sector=filters.sector)
-    if filters.town is not None:
-        summary = summary.filter(town=filters.town)
+    summary = _summary(user, filters, first, last)
     rows: dict = {}
     for g in summary.values(summary_key, summary_label).annotate(**SUMMED).order_by():
         rows[g[summary_key]] = Row(
@@ -316,15 +322,7 @@ def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
             add(g["period"], g)
     else:
         first, last, edges = split
-        summary = VisitSummary.objects.filter(force_id=user.force_id)
-        if first is not None:
-            summary = summary.filter(month__gte=first)
-        if last is not None:
-            summary = summary.filter(month__lte=last)
-        if filters.sector:
-            summary = summary.filter(sector=filters.sector)
-        if filters.town is not None:
-            summary = summary.filter(town=filters.town)
+        summary = _summary(user, filters, first, last)
         for g in (
             summary.annotate(period=trunc("month")).values("period").annotate(**SUMMED).order_by()
         ):

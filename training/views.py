@@ -8,12 +8,12 @@ from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from makesafe.concurrency import StaleEdit
+from makesafe.redirects import safe_next
 from premises.models import Premises, Town
 from visits.models import LONDON_TZ, Visit
 
@@ -143,16 +143,7 @@ def queue_assign_view(request):
         messages.success(request, f"Assigned to {owner}." if owner else "Row unassigned.")
     else:
         messages.error(request, "Choose a sergeant of your force to assign the row to.")
-    return redirect(_safe_next(request, form.data.get("next")) or "training:queue")
-
-
-def _safe_next(request, target: str | None) -> str:
-    """`target` if it is a path on this site, else empty (no open redirects)."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    return redirect(safe_next(request, form.data.get("next")) or "training:queue")
 
 
 # --- Training sessions -----------------------------------------------------------------------
@@ -214,7 +205,7 @@ def session_create(request):
             session=form.instance, user=request.user, premises=premises, visit=visit
         )
         messages.success(request, f"{session} recorded.")
-        return redirect(_safe_next(request, request.POST.get("back")) or session.get_absolute_url())
+        return redirect(safe_next(request, request.POST.get("back")) or session.get_absolute_url())
     return render(
         request,
         "training/session_form.html",
