@@ -2,6 +2,7 @@
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -89,6 +90,9 @@ class Rank(models.TextChoices):
     STAFF = "staff", "Police staff"
 
 
+RANK_LABELS = dict(Rank.choices)
+
+
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Users of the same force as `user` (none for a user without a force)."""
@@ -111,6 +115,8 @@ class User(AbstractUser):
     """A member of a force: police officer or police staff. Superusers are for support only."""
 
     Rank = Rank
+    # The columns str(user) reads: lists of people load only these.
+    NAME_FIELDS = ("first_name", "last_name", "username", "rank")
 
     # Ranks that may sign an s.116 notice (inspector or above).
     INSPECTOR_OR_ABOVE = (
@@ -154,8 +160,13 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        name = self.get_full_name() or self.username
-        return f"{self.get_rank_display()} {name}" if self.rank != self.Rank.STAFF else name
+        return self.display_name(self.first_name, self.last_name, self.username, self.rank)
+
+    @staticmethod
+    def display_name(first_name: str, last_name: str, username: str, rank: str) -> str:
+        """ "Sergeant Sam Jones" (police staff without a rank): what str(user) shows."""
+        name = f"{first_name} {last_name}".strip() or username
+        return name if rank == Rank.STAFF else f"{RANK_LABELS.get(rank, rank)} {name}"
 
     def get_absolute_url(self):
         return reverse("accounts:user_edit", args=[self.pk])
@@ -168,3 +179,28 @@ class User(AbstractUser):
     @property
     def is_inspector_or_above(self) -> bool:
         return self.rank in self.INSPECTOR_OR_ABOVE
+
+
+class Session(AbstractBaseSession):
+    """A signed-in session, stored in PostgreSQL like Django's, with the user's id beside the
+    signed data so that reading the session reads the user too (accounts/sessions.py): one
+    round trip per request instead of two. The id is only a hint for that join; who is signed
+    in is still decided by the signed session data and Django's session-hash check. Not a
+    foreign key: a session must never fail to save because of it."""
+
+    user = models.ForeignKey(
+        User,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

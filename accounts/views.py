@@ -4,8 +4,9 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+
+from makesafe.pagination import page_with_total
 
 from .forms import ForceSettingsForm, UserForm
 from .models import User
@@ -19,7 +20,7 @@ def user_list(request):
         .prefetch_related("groups")
         .order_by("last_name", "first_name", "id")
     )
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = page_with_total(users, request.GET.get("page"), 50)
     return render(request, "accounts/user_list.html", {"page": page})
 
 

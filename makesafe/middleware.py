@@ -5,6 +5,35 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+from .navigation import forget_queue_badge
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class AtomicWritesMiddleware:
+    """ATOMIC_REQUESTS for the requests that may write: a POST (or PUT, PATCH, DELETE) view runs
+    in one transaction and an exception rolls all of it back; a GET runs in autocommit, which
+    spares every page view the BEGIN/COMMIT round trips. Must be the last middleware with a
+    `process_view`, since it calls the view itself. Views marked `non_atomic_requests` are left
+    alone, as Django does."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in READ_METHODS:
+            return None
+        if DEFAULT_DB_ALIAS in getattr(view_func, "_non_atomic_requests", ()):
+            return None
+        with transaction.atomic():
+            response = view_func(request, *view_args, **view_kwargs)
+        forget_queue_badge(request)  # the write may have changed the sergeants' work queue
+        return response
 
 
 class SecurityHeadersMiddleware:

@@ -1,6 +1,15 @@
 """Navigation for the signed-in user's role, with the work-queue count for sergeants."""
 
+import time
+
 from django.urls import reverse
+
+# The work-queue badge is counted at most once a minute and kept in the session (so in
+# PostgreSQL, shared by every app server): the four queue counts read a force's whole history
+# and ran on every page a sergeant opened. The home and queue pages count live and refresh it;
+# any write the user makes (AtomicWritesMiddleware) drops it, so their own changes show at once.
+QUEUE_BADGE_KEY = "queue_badge"
+QUEUE_BADGE_SECONDS = 60
 
 # (label, URL name, permission, key that marks it active): the main bar, short enough to fit on
 # one line of a 1366-pixel laptop screen whatever the role.
@@ -64,9 +73,7 @@ def navigation(request):
         return {"nav_items": []}
     queue_total = None
     if user.has_perm("training.schedule_training"):
-        from training.queries import queue_counts  # the project package may import any app
-
-        queue_total = sum(queue_counts(user).values())
+        queue_total = _queue_badge(request, user)
     items = [
         (label, reverse(name), key, queue_total if key == "queue" else None)
         for label, name, perm, key in _NAV
@@ -77,3 +84,26 @@ def navigation(request):
     view_name = match.view_name if match is not None else ""
     active = next((key for prefix, key in _ACTIVE_BY_PREFIX if view_name.startswith(prefix)), "")
     return {"nav_items": items, "nav_active": active}
+
+
+def remember_queue_counts(request, counts: dict) -> None:
+    """Keep a page's live queue counts as the badge's figure for the next minute."""
+    request.session[QUEUE_BADGE_KEY] = [sum(counts.values()), int(time.time())]
+
+
+def forget_queue_badge(request) -> None:
+    """Count the badge afresh on the next page (after a write that may change the queue)."""
+    session = getattr(request, "session", None)
+    if session is not None and QUEUE_BADGE_KEY in session:
+        del session[QUEUE_BADGE_KEY]
+
+
+def _queue_badge(request, user) -> int:
+    kept = request.session.get(QUEUE_BADGE_KEY)
+    if kept and 0 <= time.time() - kept[1] < QUEUE_BADGE_SECONDS:
+        return kept[0]
+    from training.queries import queue_counts  # the project package may import any app
+
+    counts = queue_counts(user)
+    remember_queue_counts(request, counts)
+    return sum(counts.values())

@@ -53,7 +53,8 @@ DATABASE_URL = env_str("DATABASE_URL") or default_database_url()
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Requests that may write run in one transaction (makesafe.middleware.AtomicWritesMiddleware), like
+# ATOMIC_REQUESTS; pages that only read run without BEGIN/COMMIT round trips.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Makesafe runs on PostgreSQL only: DATABASE_URL must be postgres://")
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "makesafe.middleware.SecurityHeadersMiddleware",
+    # Last: it calls the view itself, inside a transaction, for requests that may write.
+    "makesafe.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "makesafe.urls"
@@ -118,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "makesafe.navigation.navigation",
             ],
+            "libraries": {"fields": "makesafe.templatetags.fields"},
         },
     },
 ]
@@ -125,7 +129,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked usernames, right password or not
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",  # ModelBackend, reading user, force and permissions at once
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -172,7 +176,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Sessions live in PostgreSQL, so any number of app servers can share them.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions"  # database sessions, read with their user in one query
 SESSION_COOKIE_AGE = 10 * 60 * 60  # a shift
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
@@ -200,6 +204,9 @@ TRUSTED_PROXY_IP_HEADER = env_str("TRUSTED_PROXY_IP_HEADER")
 # Change history: database triggers (django-pghistory) record every write, bulk and raw SQL
 # included; the middleware adds the signed-in user and the URL to each write's context.
 PGHISTORY_APPEND_ONLY = True
+# Only requests that may write carry that context: on a page view pghistory would otherwise
+# prefix every query it takes for a write (a UNION, the access log) with two set_config calls.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

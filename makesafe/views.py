@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from makesafe.navigation import MORE
+from makesafe.navigation import MORE, remember_queue_counts
 from premises.models import Premises
 from training.queries import KINDS, queue_counts
 from visits.models import Operation, Visit
@@ -37,6 +37,7 @@ def home(request):
         )
     if user.has_perm("training.schedule_training"):
         counts = queue_counts(user)
+        remember_queue_counts(request, counts)
         context["queue"] = [(kind, label, counts[kind]) for kind, label in KINDS.choices]
     return render(request, "home.html", context)
 

@@ -3,8 +3,8 @@
 from datetime import datetime, time
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -12,6 +12,8 @@ from accounts.permissions import role_required
 from audit.decorators import disclosure_required
 from makesafe.concurrency import StaleEdit
 from makesafe.csvutil import csv_download
+from makesafe.jsonrows import instances, json_list, rows
+from makesafe.pagination import page_with_total
 
 from .filters import PremisesFilter
 from .forms import PremisesForm, PremisesImportForm, TownForm
@@ -27,6 +29,17 @@ from .services import (
 
 PAGE_SIZE = 50
 TIMELINE_LIMIT = 100
+SESSIONS_LIMIT = 200  # a premises gets training a few times a year, not hundreds
+SESSION_COLUMNS = [
+    "id",
+    "visit_id",
+    "owner_id",
+    "status",
+    "provider",
+    "scheduled_for",
+    "staff_trained",
+    "created_at",
+]
 
 
 def _filtered(request):
@@ -40,7 +53,8 @@ def _filtered(request):
 @role_required("premises.view_premises")
 def premises_list(request):
     listing, rows = _filtered(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(rows, request.GET.get("page"), PAGE_SIZE)
+    listing.preload_choices()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -80,21 +94,56 @@ def premises_export(request):
 
 @role_required("premises.view_premises")
 def premises_detail(request, pk):
+    # The timeline's sessions, their owners and the notices come with the premises row (as JSON
+    # lists, makesafe/jsonrows.py), the visits in a second query. The timeline reads later apps'
+    # rows through reverse relations: premises imports none of them.
+    session_model = Premises._meta.get_field("training_sessions").related_model
+    notice_model = Premises._meta.get_field("notices").related_model
+    sessions = session_model.objects.filter(premises_id=pk, force_id=request.user.force_id)
+    sessions = sessions.order_by("-id")[:SESSIONS_LIMIT]
+    users = get_user_model()
     premises = get_object_or_404(
-        Premises.objects.visible_to(request.user).select_related(
-            "town", "created_by", "updated_by"
+        Premises.objects.visible_to(request.user)
+        .select_related("town", "created_by", "updated_by")
+        .annotate(
+            session_rows=json_list(sessions, *SESSION_COLUMNS),
+            owner_rows=json_list(
+                users.objects.filter(pk__in=sessions.values("owner_id")), "id", *users.NAME_FIELDS
+            ),
+            notice_rows=json_list(
+                notice_model.objects.filter(
+                    premises_id=pk, force_id=request.user.force_id
+                ).order_by("-start_date", "-id")[:20],
+                "id",
+                "start_date",
+                "expiry_date",
+                "status",
+            ),
         ),
         pk=pk,
     )
-    # The timeline reads later apps' rows through reverse relations; premises imports none of them.
+    owners = {owner.pk: owner for owner in instances(users, rows(premises.owner_rows))}
+    sessions = instances(session_model, rows(premises.session_rows))
+    owner_field = session_model._meta.get_field("owner")
+    for session in sessions:
+        owner_field.set_cached_value(session, owners.get(session.owner_id))
+    notices = instances(notice_model, rows(premises.notice_rows))
     visits = list(
         premises.visits.select_related("officer", "operation", "retest_of")
-        .prefetch_related("training_sessions", "retests")
         .defer("debrief_notes", "reason")
         .order_by("-visited_at", "-id")[:TIMELINE_LIMIT]
     )
-    sessions = list(premises.training_sessions.select_related("owner").order_by("-id")[:50])
-    notices = list(premises.notices.order_by("-start_date")[:20])
+    # Each failed visit's chain (its training, its re-tests) from the rows above, not a query
+    # per relation: a re-test is a later visit of these premises, so it is in the list too.
+    chains = {v.pk: ([], []) for v in visits}
+    for session in sorted(sessions, key=_newest_session_first, reverse=True):
+        if session.visit_id in chains:
+            chains[session.visit_id][0].append(session)
+    for visit in visits:  # newest first
+        if visit.retest_of_id in chains:
+            chains[visit.retest_of_id][1].append(visit)
+    for visit in visits:
+        visit.chain_sessions, visit.chain_retests = chains[visit.pk]
     timeline = sorted(
         [(v.visited_at, "visit", v) for v in visits]
         + [(s.scheduled_for or s.created_at, "training", s) for s in sessions]
@@ -111,6 +160,12 @@ def premises_detail(request, pk):
             "has_more": len(visits) >= TIMELINE_LIMIT,
         },
     )
+
+
+def _newest_session_first(session):
+    """TrainingSession's own ordering (-scheduled_for, -created_at; unscheduled first)."""
+    scheduled = session.scheduled_for
+    return (scheduled is None, scheduled or session.created_at, session.created_at)
 
 
 def _sort_key(value):
@@ -193,7 +248,7 @@ def premises_import_upload(request):
 @role_required("premises.view_town", "premises.change_town")
 def town_list(request):
     towns = Town.objects.visible_to(request.user).order_by("name", "id")
-    page = Paginator(towns, 100).get_page(request.GET.get("page"))
+    page = page_with_total(towns, request.GET.get("page"), 100)
     return render(request, "premises/town_list.html", {"page": page})
 
 

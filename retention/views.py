@@ -1,11 +1,11 @@
 """The retention review queue and the decision page."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.permissions import role_required
+from makesafe.pagination import page_with_total
 
 from .forms import DecisionForm
 from .queries import review_queue
@@ -15,7 +15,7 @@ from .services import retention_dispose, retention_retain
 @role_required("retention.review_retention")
 def retention_queue(request):
     today = timezone.localdate()
-    page = Paginator(review_queue(request.user, today), 50).get_page(request.GET.get("page"))
+    page = page_with_total(review_queue(request.user, today), request.GET.get("page"), 50)
     return render(
         request,
         "retention/queue.html",

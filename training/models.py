@@ -208,6 +208,8 @@ class OutcomeLetter(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
+        # The letters queue asks "which of this force's visits have a letter?"
+        indexes = [models.Index(fields=["force", "visit"], name="letter_force_visit")]
 
     def __str__(self):
         return f"Outcome letter for visit {self.visit_id}, sent {self.sent_at:%d %b %Y}"

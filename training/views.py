@@ -3,7 +3,6 @@
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,8 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required
 from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from makesafe.concurrency import StaleEdit
+from makesafe.navigation import remember_queue_counts
+from makesafe.pagination import page_with_total
 from makesafe.redirects import safe_next
 from premises.models import Premises, Town
 from visits.models import LONDON_TZ, Visit
@@ -98,7 +99,7 @@ def queue(request):
         owner=owner or None,
         status=status or None,
     )
-    page = Paginator(rows_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(rows_qs, request.GET.get("page"), PAGE_SIZE)
     rows = to_rows(kind, page.object_list, days)
     owner_names = {o.pk: o for o in owners}
     for row in rows:
@@ -106,6 +107,7 @@ def queue(request):
         row.days = row.days_left(today)
         row.overdue = -row.days
     counts = queue_counts(user, today)
+    remember_queue_counts(request, counts)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -154,7 +156,7 @@ def session_list(request):
     sessions = TrainingSession.objects.visible_to(request.user).for_list()
     listing = SessionFilter(request.GET or None, queryset=sessions, user=request.user)
     rows = listing.qs.order_by("-scheduled_for", "-created_at", "-id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(rows, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -406,7 +408,7 @@ def notice_list(request):
     show = request.GET.get("show", "current")
     if show == "current":
         notices = notices.in_force_on(today)
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(notices, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "training/notice_list.html",

@@ -1,11 +1,14 @@
 """Forms for logging visits and managing operations, cadets and scenario scripts."""
 
 from datetime import timedelta
+from operator import itemgetter
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from makesafe.choices import preload_choices
 from makesafe.concurrency import VersionedFormMixin
 from premises.models import Premises, Town
 
@@ -117,6 +120,26 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             self.fields["visited_at"].initial = timezone.localtime().replace(
                 second=0, microsecond=0
             )
+
+    def preload_choices(self):
+        """The operation, cadet, scenario and re-test options in one query (makesafe/choices.py),
+        for drawing the form; choices are still validated against the querysets above."""
+        outcomes = dict(Visit.Outcome.choices)
+
+        def earlier_visit(row):
+            when = timezone.localtime(parse_datetime(row["visited_at"]))
+            return f"{when:%d %b %Y} – {outcomes.get(row['outcome'], row['outcome'])}"
+
+        preload_choices(
+            self,
+            self.user.force_id,
+            {
+                "operation": (["name"], itemgetter("name")),
+                "participants": (["code"], itemgetter("code")),
+                "scenario": (["name", "version"], lambda row: f"{row['name']} (v{row['version']})"),
+                "retest_of": (["visited_at", "outcome"], earlier_visit),
+            },
+        )
 
     def outcome_options(self) -> list[dict]:
         """The outcome radios, best to worst, each with the DOMAIN.md wording as its help."""

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from audit.decorators import disclosure_required
 from audit.queries import seen_by
 from makesafe.concurrency import StaleEdit, save_versioned
 from makesafe.csvutil import csv_download
-from makesafe.pagination import page_without_count
+from makesafe.pagination import page_with_total, page_without_count
 from premises.models import Premises
 from premises.services import decode_csv
 
@@ -74,6 +73,7 @@ def _filtered_visits(request):
 def visit_list(request):
     listing, rows = _filtered_visits(request)
     page = page_without_count(rows, request.GET.get("page"), PAGE_SIZE)
+    listing.preload_choices()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -199,6 +199,7 @@ def visit_create(request, premises_pk):
         if visit.operation_id:
             return redirect(visit.operation)
         return redirect(visit)
+    form.preload_choices()
     return render(
         request,
         "visits/visit_form.html",
@@ -229,6 +230,7 @@ def visit_edit(request, pk):
         else:
             messages.success(request, "Saved the visit.")
             return redirect(visit)
+    form.preload_choices()
     return render(
         request,
         "visits/visit_form.html",
@@ -282,7 +284,7 @@ def operation_list(request):
     status = request.GET.get("status", "")
     if status in Operation.Status.values:
         operations = operations.filter(status=status)
-    page = Paginator(operations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(operations, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "visits/operation_list.html",
@@ -397,7 +399,7 @@ def participant_list(request):
         .annotate(visit_count=Count("visits"))
         .order_by("-active", "code", "id")
     )
-    page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(participants, request.GET.get("page"), PAGE_SIZE)
     return render(request, "visits/participant_list.html", {"page": page})
 
 
@@ -440,7 +442,7 @@ def scenario_list(request):
         .annotate(visit_count=Count("visits"))
         .order_by("-is_current", "name", "-version", "id")
     )
-    page = Paginator(scenarios, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(scenarios, request.GET.get("page"), PAGE_SIZE)
     return render(request, "visits/scenario_list.html", {"page": page})
 
 

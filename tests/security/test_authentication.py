@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+
+from accounts.models import Session
 
 from ..factories import TEST_PASSWORD, UserFactory
 from .conftest import client_for

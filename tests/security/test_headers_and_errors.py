@@ -124,7 +124,7 @@ def _assert_plain(response, heading: str):
 def test_an_exception_gives_the_plain_500_page(production, officer, error):
     client = Client(raise_request_exception=False)
     client.force_login(officer)
-    with mock.patch("premises.views.Paginator", side_effect=error):
+    with mock.patch("premises.views.page_with_total", side_effect=error):
         response = client.get(reverse("premises:list"), secure=True)
     assert response.status_code == 500
     _assert_plain(response, "Something went wrong")

@@ -1,8 +1,9 @@
 """The work queue and follow-up lists run a fixed number of queries, however many rows there are.
 
-Each bound includes the request's overhead (session and its refresh, user, permissions,
-savepoints, the change-history context, the access-log row) and, for sergeants, the four COUNT
-queries behind the navigation badge; the queue and home pages run them again for their counts.
+Each bound includes the request's overhead (the session with its user, force and permissions,
+the session's refresh, the access-log row) and, for sergeants, the four COUNT queries behind the
+navigation badge on the first page (then kept for a minute); the queue and home pages run them
+for their own counts and keep the result as the badge's.
 """
 
 from datetime import timedelta

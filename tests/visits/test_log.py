@@ -479,3 +479,25 @@ def test_every_link_in_the_error_summary_leads_to_its_field(officer_client, prem
     for target in targets:
         assert target, "a summary link goes nowhere"
         assert f'id="{target}"' in html, target
+
+
+def test_the_form_draws_its_options_from_one_query_with_the_same_labels(
+    officer_client, officer, premises, cadet, scenario, operation, other_force
+):
+    from ..factories import ParticipantFactory, VisitFactory
+
+    ParticipantFactory(force=other_force, code="N-001")  # another force's cadet: never offered
+    earlier = VisitFactory(premises=premises, officer=officer)
+    response = officer_client.get(reverse("visits:create", args=[premises.pk]))
+    page = response.content.decode()
+    when = timezone.localtime(earlier.visited_at)
+    assert (
+        f'<option value="{earlier.pk}">{when:%d %b %Y} – {escape(earlier.get_outcome_display())}'
+        in page
+    )
+    assert (
+        f'<option value="{scenario.pk}">Room for the night (v{scenario.version})</option>' in page
+    )
+    assert f'<option value="{operation.pk}">Makesafe Ipswich</option>' in page
+    assert f'value="{cadet.pk}"' in page and "C-014" in page and "N-001" not in page
+    assert '<option value="" selected>Not a re-test</option>' in page

@@ -1,0 +1,124 @@
+"""The filter bars' fields and the visits table's rows, drawn in Python: same markup, escaped."""
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from makesafe.choices import option_lists, preload_choices
+from premises.models import Town
+from visits.filters import VisitFilter
+from visits.models import Visit
+
+from ..factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
+
+
+def render(text: str, **context) -> str:
+    return Template("{% load fields visit_rows %}" + text).render(Context(context))
+
+
+class Sample(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("", "Any"), ("a", "Alpha <b>"), ("Group", [("g1", "One"), ("g2", "Two")])],
+        required=False,
+        help_text="Pick one.",
+    )
+    name = forms.CharField(max_length=5, label="Name & title")
+    only = forms.BooleanField(required=False, label="Only mine")
+
+
+def test_a_select_keeps_its_label_options_selection_and_escaping():
+    html = render("{% field form.kind %}", form=Sample({"kind": "g2", "name": "x"}))
+    assert '<label for="id_kind" class="form-label">Kind</label>' in html
+    assert 'name="kind"' in html and 'id="id_kind"' in html and 'class="form-select"' in html
+    assert '<option value="a">Alpha &lt;b&gt;</option>' in html
+    assert '<optgroup label="Group">' in html and '<option value="g2" selected>Two</option>' in html
+    assert 'aria-describedby="id_kind_helptext"' in html and "Pick one." in html
+
+
+def test_an_error_is_shown_next_to_the_field_and_announced():
+    form = Sample({"name": "far too long"})
+    form.is_valid()
+    html = render("{% field form.name %}", form=form)
+    assert 'class="form-control is-invalid"' in html and 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_name_error"' in html
+    assert '<div id="id_name_error" class="invalid-feedback"><strong>' in html
+    assert "Name &amp; title" in html and 'value="far too long"' in html  # nothing typed is lost
+
+
+def test_a_checkbox_has_its_label_after_it():
+    html = render('{% field form.only wrapper_class="" %}', form=Sample({"only": "on"}))
+    assert 'type="checkbox"' in html and "checked" in html and 'class="form-check-input"' in html
+    assert '<label for="id_only" class="form-check-label">Only mine</label>' in html
+    assert '<div class="">' in html
+
+
+def test_the_options_of_several_selects_come_in_one_query_in_order(
+    force, other_force, town, django_assert_num_queries
+):
+    TownFactory(force=force, name="Aldeburgh")
+    TownFactory(force=other_force, name="Cromer")
+    OperationFactory(force=force, name="Op <Later>", date=timezone.localdate())
+    with django_assert_num_queries(1):
+        lists = option_lists(
+            force.pk,
+            {
+                "towns": (Town.objects.filter(force=force), ["name"]),
+                "none": (Town.objects.none(), ["name"]),
+                "ops": (force.operations.all(), ["name", "date"]),
+            },
+        )
+    assert [t["name"] for t in lists["towns"]] == ["Aldeburgh", "Ipswich"]
+    assert lists["none"] == []
+    assert lists["ops"][0]["name"] == "Op <Later>"
+
+
+def test_the_visit_filters_offer_only_the_force_and_still_validate(
+    officer, other_force, town, django_assert_num_queries
+):
+    TownFactory(force=other_force, name="Cromer")
+    UserFactory(force=officer.force, first_name="Jo", last_name="Bloggs", rank="sergeant")
+    listing = VisitFilter({"town": str(town.pk)}, queryset=Visit.objects.none(), user=officer)
+    with django_assert_num_queries(1):
+        listing.preload_choices()
+    html = render(
+        "{% field f.form.town %}{% field f.form.officer %}{% field f.form.operation %}", f=listing
+    )
+    assert f'<option value="{town.pk}" selected>Ipswich</option>' in html
+    assert "Cromer" not in html and "Sergeant Jo Bloggs" in html
+    other = TownFactory(force=other_force, name="Sheringham")
+    tampered = VisitFilter({"town": str(other.pk)}, queryset=Visit.objects.none(), user=officer)
+    preload_choices(tampered.form, officer.force_id, {"town": (["name"], lambda row: row["name"])})
+    assert not tampered.form.is_valid() and "town" in tampered.form.errors
+
+
+@pytest.mark.parametrize("officer_set", [True, False], ids=["logged", "imported"])
+def test_visit_rows_escape_everything_and_match_the_badges(force, town, officer_set):
+    premises = PremisesFactory(force=force, town=town, name="<script>alert(1)</script> Inn")
+    operation = OperationFactory(force=force, name="Op & Co")
+    first = VisitFactory(premises=premises, outcome=Visit.Outcome.COMPLETED)
+    retest = VisitFactory(
+        premises=premises,
+        outcome=Visit.Outcome.REFUSED_CONCERNS,
+        operation=operation,
+        retest_of=first,
+        officer=UserFactory(force=force, first_name="Ann", last_name="O'Neil")
+        if officer_set
+        else None,
+    )
+    rows = list(Visit.objects.filter(pk__in=[first.pk, retest.pk]).for_list().order_by("id"))
+    html = render("{% visit_rows rows %}", rows=rows)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Inn" in html
+    assert f'href="{reverse("visits:detail", args=[retest.pk])}"' in html
+    assert '<span class="badge text-bg-danger">Fail</span>' in html
+    assert '<span class="badge text-bg-success">Pass</span>' in html
+    assert html.count('<span class="badge text-bg-info">Re-test</span>') == 1
+    assert "Op &amp; Co" in html
+    assert ("Constable Ann O&#x27;Neil" in html) if officer_set else ("Imported" in html)
+    local = timezone.localtime(retest.visited_at)
+    assert f"{local.day} {local:%b %Y, %H:%M}" in html
+
+
+def test_visit_rows_say_so_when_nothing_matches():
+    assert "No visits match these filters." in render("{% visit_rows rows %}", rows=[])

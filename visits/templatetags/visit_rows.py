@@ -1,0 +1,64 @@
+"""`{% visit_rows page %}`: the rows of the visits table, built in Python.
+
+The visits list is the busiest page in Makesafe. Drawn through the template language, its 50 rows
+cost more than the query that fetches them (about 900 variable look-ups, a URL reversal and an
+include per row); this tag writes the same cells with format_html, which escapes every value.
+The result badge matches templates/visits/_result_badge.html.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from makesafe.templatetags.fields import joined
+from premises.models import Premises
+
+from ..models import Visit
+
+register = template.Library()
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+BADGES = {"pass": "text-bg-success", "fail": "text-bg-danger"}
+SECTORS = dict(Premises.Sector.choices)
+OUTCOMES = dict(Visit.Outcome.choices)
+RESULTS = dict(Visit.Result.choices)
+RETEST = format_html(' <span class="badge text-bg-info">{}</span>', "Re-test")
+ROW = (
+    '<tr><td class="text-nowrap"><a href="{}">{}</a></td><td>{}{}</td><td>{}</td><td>{}</td>'
+    '<td>{}</td><td><span class="badge {}">{}</span></td><td>{}</td><td>{}</td></tr>\n'
+)
+PK_MARK = "987654321"
+
+
+def when(value) -> str:
+    """`18 Sep 2021, 14:05` in London time, as the date filter's "j M Y, H:i" writes it."""
+    local = timezone.localtime(value)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
+def _row(v, detail_url: str):
+    premises = v.premises
+    return format_html(
+        ROW,
+        detail_url.replace(PK_MARK, str(v.pk)),
+        when(v.visited_at),
+        premises.name,
+        RETEST if v.retest_of_id else "",
+        premises.town.name,
+        SECTORS.get(premises.sector, premises.sector),
+        OUTCOMES.get(v.outcome, v.outcome),
+        BADGES.get(v.result, "text-bg-secondary"),
+        RESULTS.get(v.result, v.result),
+        v.officer if v.officer_id else "Imported",
+        v.operation.name if v.operation_id else "",
+    )
+
+
+@register.simple_tag
+def visit_rows(visits):
+    detail_url = reverse("visits:detail", args=[PK_MARK])
+    rows = [_row(v, detail_url) for v in visits]
+    if not rows:
+        return format_html('<tr><td colspan="8">{}</td></tr>', "No visits match these filters.")
+    return joined(rows)
