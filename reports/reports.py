@@ -131,12 +131,14 @@ RATE_FIELDS = ["visits", "passed", "failed", "challenged", "reported", "premises
 EDGE_COUNTS = {name: count for name, count in COUNTS.items() if name != "premises"}
 
 
-def counted_visits(user: User, filters: Filters) -> QuerySet:
-    """The non-void visits a report counts: the user's force, the period and the filters."""
+def counted_visits(user: User, filters: Filters, *, by_premises: bool = False) -> QuerySet:
+    """The non-void visits a report counts: the user's force, the period and the filters.
+    `by_premises`: the caller groups by the premises' town or sector (so joins the premises)."""
     visits = Visit.objects.visible_to(user).counted().in_period(filters.date_from, filters.date_to)
-    # Said twice on purpose (a visit's premises is always of its force, by trigger): it lets
-    # PostgreSQL join only the force's premises, not hash every premises of the install.
-    visits = visits.filter(premises__force_id=user.force_id)
+    if by_premises or filters.sector or filters.town is not None:
+        # Said twice on purpose (a visit's premises is always of its force, by trigger): it
+        # lets PostgreSQL join only the force's premises, not hash every premises there is.
+        visits = visits.filter(premises__force_id=user.force_id)
     if filters.sector:
         visits = visits.filter(premises__sector=filters.sector)
     if filters.town is not None:
@@ -211,11 +213,17 @@ def _summary(user: User, filters: Filters, first: date | None, last: date | None
     return summary
 
 
-def _edge_groups(user: User, filters: Filters, edges: list[tuple], group) -> QuerySet:
+def _edge_groups(
+    user: User, filters: Filters, edges: list[tuple], group, *, by_premises: bool = False
+) -> QuerySet:
     """`group(visits)` over the counted visits of each run of days at the period's edges, both
     ends in one query (UNION ALL, each end on its own index range); the caller adds them up."""
     parts = [
-        group(counted_visits(user, Filters(start, end, filters.sector, filters.town))).order_by()
+        group(
+            counted_visits(
+                user, Filters(start, end, filters.sector, filters.town), by_premises=by_premises
+            )
+        ).order_by()
         for start, end in edges
     ]
     return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
@@ -229,7 +237,11 @@ def _grouped(
     operation filter reads only the visits."""
     split = None if exact or filters.operation is not None else whole_months(filters)
     if split is None:
-        groups = counted_visits(user, filters).values(key, label).annotate(**COUNTS)
+        groups = (
+            counted_visits(user, filters, by_premises=key.startswith("premises__"))
+            .values(key, label)
+            .annotate(**COUNTS)
+        )
         rows = {g[key]: Row(label=g[label] or "", key=str(g[key]), **_rates(g)) for g in groups}
         return sorted(rows.values(), key=lambda r: (r.label, r.key))
     first, last, edges = split
@@ -242,7 +254,11 @@ def _grouped(
         )
     if edges:
         edge_rows = _edge_groups(
-            user, filters, edges, lambda visits: visits.values(key, label).annotate(**EDGE_COUNTS)
+            user,
+            filters,
+            edges,
+            lambda visits: visits.values(key, label).annotate(**EDGE_COUNTS),
+            by_premises=key.startswith("premises__"),
         )
         for g in edge_rows:
             row = rows.setdefault(g[key], Row(label=g[label] or "", key=str(g[key])))
@@ -297,7 +313,7 @@ def by_operation(user: User, filters: Filters) -> list[Row]:
 def by_operator(user: User, filters: Filters) -> list[Row]:
     """One row per operator or chain (across towns); independent premises are left out."""
     groups = (
-        counted_visits(user, filters)
+        counted_visits(user, filters, by_premises=True)
         .exclude(premises__operator="")
         .values("premises__operator")
         .annotate(**COUNTS)
