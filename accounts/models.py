@@ -185,8 +185,8 @@ class Session(AbstractBaseSession):
     """A signed-in session, stored in PostgreSQL like Django's, with the user's id beside the
     signed data so that reading the session reads the user too (accounts/sessions.py): one
     round trip per request instead of two. The id is only a hint for that join; who is signed
-    in is still decided by the signed session data and Django's session-hash check. Not a
-    foreign key: a session must never fail to save because of it."""
+    in is still decided by the signed session data and Django's session-hash check. No
+    database constraint: a session must never fail to save because of it."""
 
     user = models.ForeignKey(
         User,

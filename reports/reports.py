@@ -439,6 +439,13 @@ class TrainingImpact:
     sessions_delivered: int = 0
 
 
+# Sliced at a bound no data reaches, a queryset is aggregated over a subquery with a LIMIT, which
+# PostgreSQL does not pull up into the aggregate: pulled up, each FILTER and the median would run
+# the per-visit subquery (training between, first training) once more for every row (EXPLAIN
+# shows one SubPlan per use). About 1.5x faster at 1M visits.
+EVALUATE_ONCE = 2**62
+
+
 def training_impact(user: User, filters: Filters) -> TrainingImpact:
     """Re-tests (in the period) of failed visits, split by training delivered in between."""
     trained_between = Exists(
@@ -454,7 +461,7 @@ def training_impact(user: User, filters: Filters) -> TrainingImpact:
         # A re-test is of the same premises, so of the same force: saying so lets PostgreSQL
         # read the earlier visits from the force's rows only, not from every force's.
         .filter(retest_of__result=Visit.Result.FAIL, retest_of__force_id=user.force_id)
-        .annotate(trained=trained_between)
+        .annotate(trained=trained_between)[:EVALUATE_ONCE]
         .aggregate(
             trained_n=Count("id", filter=Q(trained=True)),
             trained_passed=Count("id", filter=Q(trained=True, result=Visit.Result.PASS)),
@@ -475,7 +482,7 @@ def training_impact(user: User, filters: Filters) -> TrainingImpact:
     failures = (
         counted_visits(user, filters)
         .failed()
-        .annotate(first_training=Subquery(first_training))
+        .annotate(first_training=Subquery(first_training))[:EVALUATE_ONCE]
         .aggregate(
             failed=Count("id"),
             with_training=Count("id", filter=Q(first_training__isnull=False)),
