@@ -3,18 +3,25 @@
 Django reads the session row, then the user, on every request. Here the session row (a model of
 our own, accounts.Session, which also keeps the user's id) is read joined to the user, their
 force and their permissions; the user is handed to accounts.backends.UserBackend for this one
-request, which then needs no query of its own. Django's checks all still run on it: the
+request, which then needs no query of its own. Every request runs this query, so it is written
+once as SQL (placeholders for the values), the user and force rows coming back as JSON and made
+into model instances exactly as the ORM would (makesafe/jsonrows.py): compiling the same
+queryset anew on each request cost more than running it. Django's checks all still run on it: the
 session's user id and backend, the password-hash check that ends sessions after a password
 change, and refusal of inactive users.
 """
 
 import contextvars
+import json
 import logging
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.exceptions import SuspiciousOperation
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+
+from makesafe.jsonrows import instances
 
 # The user read with this request's session. Every request makes a new SessionStore, which
 # clears it, so a user read for one request can never serve another.
@@ -34,22 +41,57 @@ class SessionStore(DBStore):
 
     def _get_session_from_db(self):
         """Django's own read of the session row, joined to the user, force and permissions."""
-        from .backends import remember_permissions, with_permissions
+        from .backends import remember_permissions
+        from .models import Force, User
 
-        sessions = with_permissions(self.model.objects.select_related("user__force"), "user")
         try:
-            session = sessions.get(session_key=self.session_key, expire_date__gt=timezone.now())
-        except (self.model.DoesNotExist, SuspiciousOperation) as e:
-            if isinstance(e, SuspiciousOperation):
-                logging.getLogger(f"django.security.{e.__class__.__name__}").warning(str(e))
+            row = self._read(self.session_key)
+        except SuspiciousOperation as e:
+            logging.getLogger(f"django.security.{e.__class__.__name__}").warning(str(e))
+            row = None
+        if row is None:
             self._session_key = None
             return None
-        if session.user is not None:
-            remember_permissions(
-                session.user, session.own_permission_ids, session.group_permission_ids
-            )
-            signed_in_user.set(session.user)
+        session_key, session_data, expire_date, user_id, user, force, own, of_groups = row
+        session = self.model.from_db(
+            DEFAULT_DB_ALIAS,
+            ["session_key", "session_data", "expire_date", "user_id"],
+            [session_key, session_data, expire_date, user_id],
+        )
+        if user is not None:
+            # Text: Django leaves JSON for its JSONField to parse.
+            (user,) = instances(User, [json.loads(user)])
+            force = instances(Force, [json.loads(force)])[0] if force is not None else None
+            User.force.field.set_cached_value(user, force)
+            self.model.user.field.set_cached_value(session, user)
+            remember_permissions(user, own, of_groups)
+            signed_in_user.set(user)
         return session
+
+    @staticmethod
+    def _read(session_key):
+        """The unexpired session row with its user, force and the ids of the user's own and
+        their groups' permissions, or None."""
+        if not session_key:
+            return None
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT s.session_key, s.session_data, s.expire_date, s.user_id,
+                    to_jsonb(u), to_jsonb(f),
+                    ARRAY(SELECT p.permission_id FROM accounts_user_user_permissions p
+                          WHERE p.user_id = u.id),
+                    ARRAY(SELECT gp.permission_id FROM auth_group_permissions gp
+                          JOIN accounts_user_groups ug ON ug.group_id = gp.group_id
+                          WHERE ug.user_id = u.id)
+                FROM accounts_session s
+                LEFT JOIN accounts_user u ON u.id = s.user_id
+                LEFT JOIN accounts_force f ON f.id = u.force_id
+                WHERE s.session_key = %s AND s.expire_date > %s
+                """,
+                [session_key, timezone.now()],
+            )
+            return cursor.fetchone()
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

@@ -874,7 +874,8 @@ def judge(r: Results) -> None:
             f"of {', '.join(sorted({fmt(row['floor']) for row in missed}))}; the report's own "
             f"work (page minus that) is at most {own[0]:.2f}x its floor ({own[1]}, {own[2]}). "
             "Periods that do not start and end on a month boundary also read the days at their "
-            "edges from the visits (one UNION ALL of two index range scans).",
+            "edges from the visits (in the same query as the summary's months, an index probe "
+            "per day).",
         )
     )
     if r.reports_5m:
@@ -935,9 +936,9 @@ def judge(r: Results) -> None:
                 ""
                 if ratio >= 0.8
                 else f"of the list's {fmt(visits_list['ms'])} only "
-                f"{fmt(visits_list['queries'].sql_ms)} is SQL; both views build the same 50 "
-                "rows (a join of five tables into model instances), which is most of the plain "
-                "view's time. On top the list builds and validates the filter form "
+                f"{fmt(visits_list['queries'].sql_ms)} is SQL; both views read the same 50 "
+                "rows (a join of five tables: the plain view into model instances, the list "
+                "into tuples). On top the list builds and validates the filter form "
                 "(django-filter), reads the town, operation and officer options (one query), "
                 "draws the page (base template, navigation, the filter bar and the rows, the "
                 "last two in Python) and writes the access-log row (DPA s.62); together about "

@@ -1,11 +1,9 @@
 """List filters for the premises register."""
 
-from operator import itemgetter
-
 import django_filters
 from django import forms
 
-from makesafe.choices import preload_choices
+from makesafe.choices import preload_force_options
 
 from .models import Premises, Town
 
@@ -58,7 +56,7 @@ class PremisesFilter(django_filters.FilterSet):
 
     def preload_choices(self):
         """The town select's options without a query of their own (makesafe/choices.py)."""
-        preload_choices(self.form, self.force.pk, {"town": (["name"], itemgetter("name"))})
+        preload_force_options(self.form, self.force.pk, ["town"])
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -1,12 +1,10 @@
 """List filters for visits."""
 
-from operator import itemgetter
-
 import django_filters
 from django import forms
 
 from accounts.models import User
-from makesafe.choices import preload_choices, without_pk
+from makesafe.choices import preload_force_options
 from premises.models import Premises, Town
 
 from .models import Operation, Visit
@@ -71,15 +69,7 @@ class VisitFilter(django_filters.FilterSet):
 
     def preload_choices(self):
         """Towns, operations and officers for the selects, in one query (makesafe/choices.py)."""
-        preload_choices(
-            self.form,
-            self.user.force_id,
-            {
-                "town": (["name"], itemgetter("name")),
-                "operation": (["name"], itemgetter("name")),
-                "officer": (User.NAME_FIELDS, lambda row: User.display_name(**without_pk(row))),
-            },
-        )
+        preload_force_options(self.form, self.user.force_id, ["town", "operation", "officer"])
 
     def filter_retests(self, queryset, name, value):
         return queryset.filter(retest_of__isnull=False) if value else queryset

@@ -64,7 +64,7 @@ VISIT_CSV_COLUMNS = [
 
 
 def _filtered_visits(request):
-    visits = Visit.objects.visible_to(request.user).for_list()
+    visits = Visit.objects.visible_to(request.user)
     listing = VisitFilter(request.GET or None, queryset=visits, user=request.user)
     return listing, listing.qs.order_by("-visited_at", "-id")
 
@@ -72,7 +72,7 @@ def _filtered_visits(request):
 @role_required("visits.view_visit")
 def visit_list(request):
     listing, rows = _filtered_visits(request)
-    page = page_without_count(rows, request.GET.get("page"), PAGE_SIZE)
+    page = page_without_count(rows.list_rows(), request.GET.get("page"), PAGE_SIZE)
     listing.preload_choices()
     query = request.GET.copy()
     query.pop("page", None)
@@ -87,7 +87,7 @@ def visit_list(request):
 @disclosure_required
 def visit_export(request):
     _, rows = _filtered_visits(request)
-    rows = rows.select_related("scenario").defer(None)
+    rows = rows.for_list().select_related("scenario").defer(None)
 
     def lines():
         for v in rows.iterator(chunk_size=2000):

@@ -1,15 +1,18 @@
 """The filter bars' fields and the visits table's rows, drawn in Python: same markup, escaped."""
 
+from datetime import date
+
 import pytest
 from django import forms
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from makesafe.choices import option_lists, preload_choices
+from accounts.models import User
+from makesafe.choices import force_options, option_lists, preload_choices
 from premises.models import Town
 from visits.filters import VisitFilter
-from visits.models import Visit
+from visits.models import Operation, Visit
 
 from ..factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
 
@@ -74,6 +77,30 @@ def test_the_options_of_several_selects_come_in_one_query_in_order(
     assert lists["ops"][0]["name"] == "Op <Later>"
 
 
+def test_the_filter_bars_options_are_the_force_querysets_in_their_order(
+    officer, other_force, town, django_assert_num_queries
+):
+    """force_options is written as SQL: it must give what the querysets give, in their order."""
+    TownFactory(force=officer.force, name="Aldeburgh")
+    TownFactory(force=other_force, name="Cromer")
+    OperationFactory(force=officer.force, name="Op <Later>", date=timezone.localdate())
+    OperationFactory(force=officer.force, name="Op Earlier", date=date(2024, 5, 1))
+    OperationFactory(force=other_force, name="Op Elsewhere")
+    UserFactory(force=officer.force, first_name="Jo", last_name="Bloggs", rank="sergeant")
+    UserFactory(force=other_force, first_name="Al", last_name="Other")
+    with django_assert_num_queries(1):
+        options = force_options(officer.force_id)
+    assert options["town"] == [(str(t.pk), t.name) for t in Town.objects.visible_to(officer)]
+    assert options["operation"] == [
+        (str(o.pk), o.name) for o in Operation.objects.visible_to(officer)
+    ]
+    assert options["officer"] == [(str(u.pk), str(u)) for u in User.objects.visible_to(officer)]
+    assert [name for _, name in options["town"]] == ["Aldeburgh", "Ipswich"]
+    assert options["operation"][0][1] == "Op <Later>" and len(options["operation"]) == 2
+    assert "Sergeant Jo Bloggs" in dict(options["officer"]).values()
+    assert force_options(None) == {"town": [], "operation": [], "officer": []}
+
+
 def test_the_visit_filters_offer_only_the_force_and_still_validate(
     officer, other_force, town, django_assert_num_queries
 ):
@@ -107,7 +134,7 @@ def test_visit_rows_escape_everything_and_match_the_badges(force, town, officer_
         if officer_set
         else None,
     )
-    rows = list(Visit.objects.filter(pk__in=[first.pk, retest.pk]).for_list().order_by("id"))
+    rows = list(Visit.objects.filter(pk__in=[first.pk, retest.pk]).list_rows().order_by("id"))
     html = render("{% visit_rows rows %}", rows=rows)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; Inn" in html
     assert f'href="{reverse("visits:detail", args=[retest.pk])}"' in html
@@ -122,3 +149,24 @@ def test_visit_rows_escape_everything_and_match_the_badges(force, town, officer_
 
 def test_visit_rows_say_so_when_nothing_matches():
     assert "No visits match these filters." in render("{% visit_rows rows %}", rows=[])
+
+
+def test_rate_rows_escape_the_label_and_show_each_figure():
+    from reports.reports import Row
+
+    rows = [
+        Row(label="<b>Bury</b> & Co", key="1", visits=40, passed=30, failed=10, challenged=12,
+            reported=5),
+        Row(label="Eye", key="2", visits=3, passed=3, failed=0, challenged=3, reported=1),
+    ]  # fmt: skip
+    html = Template("{% load report_tags %}{% rate_rows rows %}").render(Context({"rows": rows}))
+    assert "<b>" not in html and "&lt;b&gt;Bury&lt;/b&gt; &amp; Co" in html
+    counts = '<td class="text-end">40</td><td class="text-end">30</td><td class="text-end">10</td>'
+    assert counts in html
+    low, high = rows[0].interval
+    rate = f'<td class="text-end fw-semibold">25.0%</td><td class="text-nowrap">{low * 100:.1f}%'
+    assert f"{rate} – {high * 100:.1f}%</td>" in html
+    assert '<td class="text-end">30.0% (12)</td><td class="text-end">12.5% (5)</td>' in html
+    assert html.count('class="small-sample"') == 1 and html.count("small sample</span>") == 1
+    empty = Template("{% load report_tags %}{% rate_rows rows %}").render(Context({"rows": []}))
+    assert "No visits in this selection." in empty

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.models import User
 from makesafe.templatetags.fields import joined
 from premises.models import Premises
 
@@ -37,28 +38,30 @@ def when(value) -> str:
     return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
-def _row(v, detail_url: str):
-    premises = v.premises
+def _row(row: tuple, detail_url: str):
+    """One row of `Visit.objects.list_rows()` (visits/models.py, LIST_COLUMNS)."""
+    (pk, visited_at, retest_of_id, outcome, result, premises, sector, town, officer_id,
+     first_name, last_name, username, rank, operation) = row  # fmt: skip
     return format_html(
         ROW,
-        detail_url.replace(PK_MARK, str(v.pk)),
-        when(v.visited_at),
-        premises.name,
-        RETEST if v.retest_of_id else "",
-        premises.town.name,
-        SECTORS.get(premises.sector, premises.sector),
-        OUTCOMES.get(v.outcome, v.outcome),
-        BADGES.get(v.result, "text-bg-secondary"),
-        RESULTS.get(v.result, v.result),
-        v.officer if v.officer_id else "Imported",
-        v.operation.name if v.operation_id else "",
+        detail_url.replace(PK_MARK, str(pk)),
+        when(visited_at),
+        premises,
+        RETEST if retest_of_id else "",
+        town,
+        SECTORS.get(sector, sector),
+        OUTCOMES.get(outcome, outcome),
+        BADGES.get(result, "text-bg-secondary"),
+        RESULTS.get(result, result),
+        User.display_name(first_name, last_name, username, rank) if officer_id else "Imported",
+        operation or "",
     )
 
 
 @register.simple_tag
-def visit_rows(visits):
+def visit_rows(rows):
     detail_url = reverse("visits:detail", args=[PK_MARK])
-    rows = [_row(v, detail_url) for v in visits]
-    if not rows:
+    cells = [_row(row, detail_url) for row in rows]
+    if not cells:
         return format_html('<tr><td colspan="8">{}</td></tr>', "No visits match these filters.")
-    return joined(rows)
+    return joined(cells)
