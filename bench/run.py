@@ -187,7 +187,7 @@ def median_ms(fn, runs: int = RUNS) -> float:
 # Queries every signed-in page runs whatever it shows, and how to recognise them.
 OVERHEAD = [
     # The session row, read joined to its user, their force and permissions (accounts/sessions.py).
-    ("session and user", re.compile(r'FROM "accounts_session"')),
+    ("session and user", re.compile(r'FROM "?accounts_session"?')),
     ("user", re.compile(r'FROM "accounts_user" .*WHERE "accounts_user"\."id" = \d+ LIMIT 21$')),
     ("permissions", re.compile(r'"auth_permission"')),
     # The force read on its own for the page header (not the filter options hung on its row).
