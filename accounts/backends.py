@@ -30,17 +30,16 @@ def _names(ids) -> set[str]:
     return {_PERMISSION_NAMES[pk] for pk in ids if pk in _PERMISSION_NAMES}
 
 
-def with_permissions(queryset, user="pk"):
-    """The queryset (of users, or of rows with a `user` key) with the ids of the user's own and
-    their groups' permissions."""
+def with_permissions(users):
+    """The users queryset with the ids of each user's own and their groups' permissions."""
     own = get_user_model().user_permissions.through.objects
     of_groups = Group.permissions.through.objects
-    return queryset.annotate(
+    return users.annotate(
         own_permission_ids=ArraySubquery(
-            own.filter(user_id=OuterRef(user)).values("permission_id")
+            own.filter(user_id=OuterRef("pk")).values("permission_id")
         ),
         group_permission_ids=ArraySubquery(
-            of_groups.filter(group__user=OuterRef(user)).values("permission_id")
+            of_groups.filter(group__user=OuterRef("pk")).values("permission_id")
         ),
     )
 

@@ -13,11 +13,9 @@ change, and refusal of inactive users.
 
 import contextvars
 import json
-import logging
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DBStore
-from django.core.exceptions import SuspiciousOperation
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
@@ -44,11 +42,7 @@ class SessionStore(DBStore):
         from .backends import remember_permissions
         from .models import Force, User
 
-        try:
-            row = self._read(self.session_key)
-        except SuspiciousOperation as e:
-            logging.getLogger(f"django.security.{e.__class__.__name__}").warning(str(e))
-            row = None
+        row = self._read(self.session_key)
         if row is None:
             self._session_key = None
             return None

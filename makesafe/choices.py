@@ -42,10 +42,14 @@ def preload_choices(form, force_id: int, specs: dict) -> None:
     )
     for name, field in fields.items():
         label = specs[name][1]
-        empty = [] if field.empty_label is None else [("", field.empty_label)]
-        options = empty + [(str(row["pk"]), label(row)) for row in lists[name]]
-        field.preloaded_choices = options  # for {% field %}
-        field.widget.choices = options  # for the widget itself (crispy-forms, {{ field }})
+        _preload(field, [(str(row["pk"]), label(row)) for row in lists[name]])
+
+
+def _preload(field, options: list) -> None:
+    """The model choice field's options, after its empty label, for {% field %} and for the
+    widget itself (crispy-forms, {{ field }})."""
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.preloaded_choices = field.widget.choices = empty + options
 
 
 def without_pk(row: dict) -> dict:
@@ -93,6 +97,4 @@ def preload_force_options(form, force_id: int | None, names) -> None:
     list), as `preload_choices` does."""
     options = force_options(force_id)
     for name in names:
-        field = form.fields[name]
-        empty = [] if field.empty_label is None else [("", field.empty_label)]
-        field.preloaded_choices = field.widget.choices = empty + options[name]
+        _preload(form.fields[name], options[name])

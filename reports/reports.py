@@ -124,7 +124,9 @@ COUNTS = {
     "reported": Count("id", filter=Q(outcome=Visit.Outcome.REPORTED_TO_POLICE)),
     "premises": Count("premises", distinct=True),
 }
-RATE_FIELDS = ["visits", "passed", "failed", "challenged", "reported", "premises"]
+# The counts that add up across towns, sectors and periods (distinct premises do not).
+ADDITIVE = ("visits", "passed", "failed", "challenged", "reported")
+RATE_FIELDS = [*ADDITIVE, "premises"]
 
 
 def counted_visits(user: User, filters: Filters, *, by_premises: bool = False) -> QuerySet:
@@ -158,12 +160,9 @@ def summed(rows: list[Row]) -> Rates:
     visits (towns, sectors, periods). Distinct premises are not additive, so left at 0."""
     total = Rates()
     for row in rows:
-        for name in ("visits", "passed", "failed", "challenged", "reported"):
+        for name in ADDITIVE:
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return total
-
-
-SUMMED = {name: Sum(name) for name in ["visits", "passed", "failed", "challenged", "reported"]}
 
 
 def _month_start(day: date) -> date:
@@ -226,23 +225,17 @@ def _summed_groups(user: User, filters: Filters, split: tuple, by: str, unit: st
                     AND (%(sector)s = '' OR s.sector = %(sector)s)
                     AND (%(town)s::bigint IS NULL OR s.town_id = %(town)s::bigint)
                 UNION ALL
-                SELECT CASE %(by)s
-                    WHEN 'town' THEN (SELECT p.town_id::text FROM premises_premises p
-                                      WHERE p.id = v.premises_id)
-                    WHEN 'sector' THEN (SELECT p.sector FROM premises_premises p
-                                        WHERE p.id = v.premises_id)
+                SELECT CASE %(by)s WHEN 'town' THEN p.town_id::text WHEN 'sector' THEN p.sector
                     ELSE date_trunc(%(unit)s, v.visited_on::timestamp)::date::text END,
                     1, (v.result = %(pass)s)::int, (v.result = %(fail)s)::int,
                     (v.outcome = ANY(%(challenge)s))::int, (v.outcome = %(reported)s)::int
                 FROM visits_visit v
+                -- Unused when neither grouped nor filtered by premises: PostgreSQL drops it.
+                LEFT JOIN premises_premises p ON p.id = v.premises_id
                 WHERE v.force_id = %(force)s AND v.result <> %(void)s
                     AND v.visited_on = ANY(%(days)s::date[])
-                    AND (%(sector)s = '' OR EXISTS (
-                        SELECT 1 FROM premises_premises p
-                        WHERE p.id = v.premises_id AND p.sector = %(sector)s))
-                    AND (%(town)s::bigint IS NULL OR EXISTS (
-                        SELECT 1 FROM premises_premises p
-                        WHERE p.id = v.premises_id AND p.town_id = %(town)s::bigint))
+                    AND (%(sector)s = '' OR p.sector = %(sector)s)
+                    AND (%(town)s::bigint IS NULL OR p.town_id = %(town)s::bigint)
             ) g
             LEFT JOIN premises_town t
                 ON t.id = CASE WHEN %(by)s = 'town' THEN g.key::bigint END
@@ -283,7 +276,7 @@ def _grouped(
         rows = {g[key]: Row(label=g[label] or "", key=str(g[key]), **_rates(g)) for g in groups}
         return sorted(rows.values(), key=lambda r: (r.label, r.key))
     rows = [
-        Row(label=name or key, key=key, **_rates(dict(zip(SUMMED, counts, strict=True))))
+        Row(label=name or key, key=key, **_rates(dict(zip(ADDITIVE, counts, strict=True))))
         for key, name, *counts in _summed_groups(user, filters, split, summary_key)
     ]
     return sorted((r for r in rows if r.visits), key=lambda r: (r.label, r.key))
@@ -365,7 +358,7 @@ def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
 
     def add(period, values):
         row = counts.setdefault(period, dict.fromkeys(RATE_FIELDS, 0))
-        for name in ("visits", "passed", "failed", "challenged", "reported"):
+        for name in ADDITIVE:
             row[name] += values.get(name) or 0
 
     split = None if filters.operation is not None else whole_months(filters)
@@ -376,7 +369,7 @@ def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
     else:
         unit = "quarter" if by == "quarter" else "month"
         for key, _, *values in _summed_groups(user, filters, split, "period", unit):
-            add(date.fromisoformat(key), dict(zip(SUMMED, values, strict=True)))
+            add(date.fromisoformat(key), dict(zip(ADDITIVE, values, strict=True)))
     counts = {period: values for period, values in counts.items() if values["visits"]}
     if not counts:
         return []
