@@ -231,7 +231,10 @@ def _summed_groups(user: User, filters: Filters, split: tuple, by: str, unit: st
                     (v.outcome = ANY(%(challenge)s))::int, (v.outcome = %(reported)s)::int
                 FROM visits_visit v
                 -- Unused when neither grouped nor filtered by premises: PostgreSQL drops it.
-                LEFT JOIN premises_premises p ON p.id = v.premises_id
+                -- The force said again (a visit's premises is always of its force, by
+                -- trigger) so that only the force's premises are read for the join.
+                LEFT JOIN premises_premises p
+                    ON p.id = v.premises_id AND p.force_id = %(force)s
                 WHERE v.force_id = %(force)s AND v.result <> %(void)s
                     AND v.visited_on = ANY(%(days)s::date[])
                     AND (%(sector)s = '' OR p.sector = %(sector)s)
