@@ -47,9 +47,13 @@ def preload_choices(form, force_id: int, specs: dict) -> None:
 
 def _preload(field, options: list) -> None:
     """The model choice field's options, after its empty label, for {% field %} and for the
-    widget itself (crispy-forms, {{ field }})."""
+    widget itself (crispy-forms, {{ field }}). The widget gets them as a callable: Django
+    normalises a list of choices as soon as it is set, option by option, which cost more than
+    reading them on a list page that draws them with {% field %} (which never asks the widget)."""
     empty = [] if field.empty_label is None else [("", field.empty_label)]
-    field.preloaded_choices = field.widget.choices = empty + options
+    choices = empty + options
+    field.preloaded_choices = choices
+    field.widget.choices = lambda: choices
 
 
 def without_pk(row: dict) -> dict:

@@ -126,6 +126,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with <input> widgets drawn in Python (makesafe/renderers.py).
+FORM_RENDERER = "makesafe.renderers.InputsInPython"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked usernames, right password or not

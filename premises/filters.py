@@ -4,11 +4,12 @@ import django_filters
 from django import forms
 
 from makesafe.choices import preload_force_options
+from makesafe.filtering import ScopedFilterSet
 
 from .models import Premises, Town
 
 
-class PremisesFilter(django_filters.FilterSet):
+class PremisesFilter(ScopedFilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_search",
@@ -52,7 +53,9 @@ class PremisesFilter(django_filters.FilterSet):
     def __init__(self, *args, force, **kwargs):
         super().__init__(*args, **kwargs)
         self.force = force
-        self.filters["town"].queryset = Town.objects.filter(force=force)
+
+    def scoped_querysets(self):
+        return {"town": Town.objects.filter(force=self.force)}
 
     def preload_choices(self):
         """The town select's options without a query of their own (makesafe/choices.py)."""

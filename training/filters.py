@@ -2,13 +2,14 @@
 
 import django_filters
 
+from makesafe.filtering import ScopedFilterSet
 from premises.models import Town
 from visits.filters import LabelledDateRangeWidget
 
 from .models import TrainingSession
 
 
-class SessionFilter(django_filters.FilterSet):
+class SessionFilter(ScopedFilterSet):
     status = django_filters.ChoiceFilter(
         choices=TrainingSession.Status.choices, empty_label="All statuses"
     )
@@ -28,4 +29,7 @@ class SessionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["town"].queryset = Town.objects.visible_to(user)
+        self.user = user
+
+    def scoped_querysets(self):
+        return {"town": Town.objects.visible_to(self.user)}

@@ -5,6 +5,7 @@ from django import forms
 
 from accounts.models import User
 from makesafe.choices import preload_force_options
+from makesafe.filtering import ScopedFilterSet
 from premises.models import Premises, Town
 
 from .models import Operation, Visit
@@ -19,7 +20,7 @@ class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
         self.widgets[1].attrs.update({"aria-label": "To date", "placeholder": "To dd/mm/yyyy"})
 
 
-class VisitFilter(django_filters.FilterSet):
+class VisitFilter(ScopedFilterSet):
     visited_on = django_filters.DateFromToRangeFilter(label="Date", widget=LabelledDateRangeWidget)
     town = django_filters.ModelChoiceFilter(
         field_name="premises__town", queryset=Town.objects.none(), empty_label="All towns"
@@ -62,10 +63,15 @@ class VisitFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        # Only what the options show: the operations list grows by the month.
-        self.filters["town"].queryset = Town.objects.visible_to(user).only("name")
-        self.filters["operation"].queryset = Operation.objects.visible_to(user).only("name")
-        self.filters["officer"].queryset = User.objects.visible_to(user).only(*User.NAME_FIELDS)
+
+    def scoped_querysets(self):
+        user = self.user
+        # Only what a chosen record needs: the operations list grows by the month.
+        return {
+            "town": Town.objects.visible_to(user).only("name"),
+            "operation": Operation.objects.visible_to(user).only("name"),
+            "officer": User.objects.visible_to(user).only(*User.NAME_FIELDS),
+        }
 
     def preload_choices(self):
         """Towns, operations and officers for the selects, in one query (makesafe/choices.py)."""

@@ -7,6 +7,8 @@ accessibility wiring (label `for`, `aria-invalid`, `aria-describedby` to the err
 at a fraction of the cost. Forms people fill in (log a visit, premises) keep crispy-forms.
 """
 
+import functools
+
 from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -31,15 +33,35 @@ def joined(parts: list):
     return format_html("{}" * len(parts), *parts)
 
 
+def _frozen(choices) -> tuple:
+    """The choices as nested tuples of text: a key for `_options_html`."""
+    return tuple(
+        (str(value), _frozen(label))
+        if isinstance(label, (list, tuple))
+        else ("" if value is None else str(value), str(label))
+        for value, label in choices
+    )
+
+
 def _options(choices, selected: str):
+    return _options_html(_frozen(choices), selected)
+
+
+# A filter bar draws the same options (a force's towns, operations, officers) on every page
+# view, and escaping each label was the largest part of drawing a report page. The HTML depends
+# only on the options' text and the selected value, so each process keeps the last few hundred
+# lists it drew: a pure function's results, nothing another server would need to share.
+@functools.lru_cache(maxsize=256)
+def _options_html(choices: tuple, selected: str):
     parts = []
     for value, label in choices:
-        if isinstance(label, (list, tuple)):
+        if isinstance(label, tuple):
             parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', value, _options(label, selected))
+                format_html(
+                    '<optgroup label="{}">{}</optgroup>', value, _options_html(label, selected)
+                )
             )
             continue
-        value = "" if value is None else str(value)
         parts.append(
             format_html(
                 '<option value="{}"{}>{}</option>',

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from makesafe.choices import force_options, option_lists, preload_choices
 from premises.models import Town
-from visits.filters import VisitFilter
+from visits.filters import LabelledDateRangeWidget, VisitFilter
 from visits.models import Operation, Visit
 
 from ..factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
@@ -38,6 +38,19 @@ def test_a_select_keeps_its_label_options_selection_and_escaping():
     assert '<option value="a">Alpha &lt;b&gt;</option>' in html
     assert '<optgroup label="Group">' in html and '<option value="g2" selected>Two</option>' in html
     assert 'aria-describedby="id_kind_helptext"' in html and "Pick one." in html
+
+
+def test_drawn_options_follow_the_selection_and_a_renamed_label():
+    """Each process keeps the options' HTML it drew: never a stale selection or label."""
+    first = render("{% field form.kind %}", form=Sample({"kind": "a", "name": "x"}))
+    again = render("{% field form.kind %}", form=Sample({"kind": "g1", "name": "x"}))
+    assert '<option value="a" selected>' in first and '<option value="g1">One' in first
+    assert '<option value="a">' in again and '<option value="g1" selected>One' in again
+    form = Sample({"kind": "a", "name": "x"})
+    form.fields["kind"].choices = [("", "Any"), ("a", "Alpha & <i>renamed</i>")]
+    renamed = render("{% field form.kind %}", form=form)
+    assert '<option value="a" selected>Alpha &amp; &lt;i&gt;renamed&lt;/i&gt;</option>' in renamed
+    assert "g1" not in renamed
 
 
 def test_an_error_is_shown_next_to_the_field_and_announced():
@@ -170,3 +183,63 @@ def test_rate_rows_escape_the_label_and_show_each_figure():
     assert html.count('class="small-sample"') == 1 and html.count("small sample</span>") == 1
     empty = Template("{% load report_tags %}{% rate_rows rows %}").render(Context({"rows": []}))
     assert "No visits in this selection." in empty
+
+
+class Widgets(forms.Form):
+    text = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"data-x": 'q"<', "autofocus": True, "hidden": False}),
+    )
+    hidden = forms.DateField(widget=forms.HiddenInput)
+    check = forms.BooleanField(required=False)
+    number = forms.IntegerField(help_text="Whole numbers.")
+    when = forms.SplitDateTimeField(required=False)
+    period = forms.CharField(widget=LabelledDateRangeWidget, required=False)
+    email = forms.EmailField(required=False)
+    notes = forms.CharField(widget=forms.Textarea, required=False)
+    kind = forms.ChoiceField(choices=[("a", "A & <b>")], required=False)
+
+
+WIDGET_DATA = {
+    "text": 'x"<&',
+    "check": "on",
+    "number": "not a number",
+    "when_0": "01/02/2025",
+    "period_after": "<b>",
+    "email": "a@b.c",
+    "notes": "</textarea>",
+    "kind": "a",
+}
+
+
+def test_inputs_drawn_in_python_are_the_markup_django_draws(monkeypatch):
+    """makesafe/renderers.py: the same HTML as Django's templates, for every widget here (and
+    never the template engine for an input or a range of inputs)."""
+    from django.forms.renderers import DjangoTemplates
+
+    from makesafe.renderers import INPUTS, InputsInPython
+
+    django_drawn = Widgets(WIDGET_DATA, renderer=DjangoTemplates())
+    fast = Widgets(WIDGET_DATA, renderer=InputsInPython())
+    django_drawn.is_valid(), fast.is_valid()
+    expected = {name: str(django_drawn[name]) for name in django_drawn.fields}
+
+    engine = DjangoTemplates.render
+
+    def only_others(self, template_name, context, request=None):
+        assert template_name not in INPUTS and "multiwidget" not in template_name
+        return engine(self, template_name, context, request)
+
+    monkeypatch.setattr(DjangoTemplates, "render", only_others)
+    assert {name: str(fast[name]) for name in fast.fields} == expected
+    assert 'value="x&quot;&lt;&amp;"' in expected["text"] and " autofocus" in expected["text"]
+    assert "hidden" not in expected["text"] and "&lt;/textarea&gt;" in expected["notes"]
+    assert '-<input type="text" name="period_before"' in expected["period"]
+
+
+def test_the_project_draws_forms_with_the_python_inputs():
+    from django.forms.renderers import get_default_renderer
+
+    from makesafe.renderers import InputsInPython
+
+    assert isinstance(get_default_renderer(), InputsInPython)
