@@ -196,7 +196,7 @@ OVERHEAD = [
         re.compile(r'^SELECT "accounts_force"\."id", .* FROM "accounts_force" WHERE'),
     ),
     ("session write", re.compile(r'^UPDATE "accounts_session"')),
-    ("access log", re.compile(r'INSERT INTO "audit_accesslog"')),
+    ("access log", re.compile(r'INSERT INTO "?audit_accesslog"?')),
     ("transaction", re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)")),
 ]
 COUNT_ON_VISITS = re.compile(r'COUNT\((\*|"visits_visit"\."id")\) AS "__count" FROM "visits_visit"')

@@ -1,8 +1,10 @@
 """Navigation for the signed-in user's role, with the work-queue count for sergeants."""
 
+import functools
 import time
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 # The work-queue badge is counted at most once a minute and kept in the session (so in
 # PostgreSQL, shared by every app server): the four queue counts read a force's whole history
@@ -66,6 +68,17 @@ _ACTIVE_BY_PREFIX = [
 ]
 
 
+@functools.lru_cache(maxsize=64)
+def _reversed(name: str, script_prefix: str, urlconf: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def _url(name: str) -> str:
+    """A link of the bar, reversed once per process, script prefix and URLconf: they take no
+    arguments, and reversing them all was most of the bar's cost on every page."""
+    return _reversed(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 def navigation(request):
     """Context processor: `nav_items` [(label, url, key, badge)], `nav_active`."""
     user = getattr(request, "user", None)
@@ -75,11 +88,11 @@ def navigation(request):
     if user.has_perm("training.schedule_training"):
         queue_total = _queue_badge(request, user)
     items = [
-        (label, reverse(name), key, queue_total if key == "queue" else None)
+        (label, _url(name), key, queue_total if key == "queue" else None)
         for label, name, perm, key in _NAV
         if user.has_perm(perm)
     ]
-    items.append(("More", reverse("more"), "more", None))
+    items.append(("More", _url("more"), "more", None))
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     active = next((key for prefix, key in _ACTIVE_BY_PREFIX if view_name.startswith(prefix)), "")

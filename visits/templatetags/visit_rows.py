@@ -20,10 +20,18 @@ from ..models import Visit
 register = template.Library()
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-BADGES = {"pass": "text-bg-success", "fail": "text-bg-danger"}
-SECTORS = dict(Premises.Sector.choices)
-OUTCOMES = dict(Visit.Outcome.choices)
-RESULTS = dict(Visit.Result.choices)
+
+
+def _escaped(choices) -> dict:
+    """{key: label, escaped once}: format_html passes escaped text through at little cost."""
+    return {key: format_html("{}", label) for key, label in choices}
+
+
+BADGES = _escaped([("pass", "text-bg-success"), ("fail", "text-bg-danger")])
+OTHER_BADGE = format_html("{}", "text-bg-secondary")
+SECTORS = _escaped(Premises.Sector.choices)
+OUTCOMES = _escaped(Visit.Outcome.choices)
+RESULTS = _escaped(Visit.Result.choices)
 RETEST = format_html(' <span class="badge text-bg-info">{}</span>', "Re-test")
 ROW = (
     '<tr><td class="text-nowrap"><a href="{}">{}</a></td><td>{}{}</td><td>{}</td><td>{}</td>'
@@ -51,7 +59,7 @@ def _row(row: tuple, detail_url: str):
         town,
         SECTORS.get(sector, sector),
         OUTCOMES.get(outcome, outcome),
-        BADGES.get(result, "text-bg-secondary"),
+        BADGES.get(result, OTHER_BADGE),
         RESULTS.get(result, result),
         User.display_name(first_name, last_name, username, rank) if officer_id else "Imported",
         operation or "",
