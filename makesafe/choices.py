@@ -61,10 +61,14 @@ def without_pk(row: dict) -> dict:
     return {key: value for key, value in row.items() if key != "pk"}
 
 
-def force_options(force_id: int | None) -> dict[str, list[tuple[str, str]]]:
+OPTION_LISTS = ("town", "operation", "officer")
+
+
+def force_options(force_id: int | None, names=OPTION_LISTS) -> dict[str, list[tuple[str, str]]]:
     """The options every filter bar offers, for one force: {"town", "operation", "officer"}
     -> [(id, label), ...], in the order of Town.objects.visible_to(user),
-    Operation.objects.visible_to(user) and User.objects.visible_to(user), in one query.
+    Operation.objects.visible_to(user) and User.objects.visible_to(user), in one query; a
+    list not in `names` is not read (and empty).
 
     List pages are the busiest in Makesafe, and building these three lists through the ORM
     (above) cost several times the query itself; this is the same query written once.
@@ -72,21 +76,25 @@ def force_options(force_id: int | None) -> dict[str, list[tuple[str, str]]]:
     from accounts.models import User
 
     if not force_id:
-        return {"town": [], "operation": [], "officer": []}
+        return {name: [] for name in OPTION_LISTS}
     with connection.cursor() as cursor:
+        # A list not asked for is a constant NULL once PostgreSQL has planned the statement.
         cursor.execute(
             """
             SELECT
-              (SELECT json_agg(json_build_array(t.id, t.name) ORDER BY t.name)
-               FROM premises_town t WHERE t.force_id = %(force)s)::text,
-              (SELECT json_agg(json_build_array(o.id, o.name) ORDER BY o.date DESC, o.name)
-               FROM visits_operation o WHERE o.force_id = %(force)s)::text,
-              (SELECT json_agg(json_build_array(u.id, u.first_name, u.last_name, u.username,
-                                                u.rank)
-                               ORDER BY u.last_name, u.first_name, u.username)
-               FROM accounts_user u WHERE u.force_id = %(force)s)::text
+              CASE WHEN %(town)s THEN
+                (SELECT json_agg(json_build_array(t.id, t.name) ORDER BY t.name)
+                 FROM premises_town t WHERE t.force_id = %(force)s)::text END,
+              CASE WHEN %(operation)s THEN
+                (SELECT json_agg(json_build_array(o.id, o.name) ORDER BY o.date DESC, o.name)
+                 FROM visits_operation o WHERE o.force_id = %(force)s)::text END,
+              CASE WHEN %(officer)s THEN
+                (SELECT json_agg(json_build_array(u.id, u.first_name, u.last_name, u.username,
+                                                  u.rank)
+                                 ORDER BY u.last_name, u.first_name, u.username)
+                 FROM accounts_user u WHERE u.force_id = %(force)s)::text END
             """,
-            {"force": force_id},
+            {"force": force_id, **{name: name in names for name in OPTION_LISTS}},
         )
         towns, operations, officers = (json.loads(value or "[]") for value in cursor.fetchone())
     return {
@@ -99,6 +107,6 @@ def force_options(force_id: int | None) -> dict[str, list[tuple[str, str]]]:
 def preload_force_options(form, force_id: int | None, names) -> None:
     """Hand `force_options` to the form's model choice fields `names` (each named after its
     list), as `preload_choices` does."""
-    options = force_options(force_id)
+    options = force_options(force_id, names)
     for name in names:
         _preload(form.fields[name], options[name])

@@ -68,15 +68,16 @@ _ACTIVE_BY_PREFIX = [
 ]
 
 
-@functools.lru_cache(maxsize=64)
-def _reversed(name: str, script_prefix: str, urlconf: str) -> str:
-    return reverse(name, urlconf=urlconf)
+@functools.lru_cache(maxsize=256)
+def _reversed(name: str, args: tuple, script_prefix: str, urlconf: str) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
 
 
-def _url(name: str) -> str:
-    """A link of the bar, reversed once per process, script prefix and URLconf: they take no
-    arguments, and reversing them all was most of the bar's cost on every page."""
-    return _reversed(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+def cached_url(name: str, *args) -> str:
+    """`reverse(name, args=args)`, reversed once per process, script prefix and URLconf: for
+    the links every page draws (the bars), whose reversal was most of their cost. Only for
+    fixed arguments, never a value from a request."""
+    return _reversed(name, args, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 def navigation(request):
@@ -88,11 +89,11 @@ def navigation(request):
     if user.has_perm("training.schedule_training"):
         queue_total = _queue_badge(request, user)
     items = [
-        (label, _url(name), key, queue_total if key == "queue" else None)
+        (label, cached_url(name), key, queue_total if key == "queue" else None)
         for label, name, perm, key in _NAV
         if user.has_perm(perm)
     ]
-    items.append(("More", _url("more"), "more", None))
+    items.append(("More", cached_url("more"), "more", None))
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     active = next((key for prefix, key in _ACTIVE_BY_PREFIX if view_name.startswith(prefix)), "")

@@ -61,11 +61,16 @@ class ReportFilterForm(forms.Form):
         self.user = user
         self.fields["sector"].choices = [("", "All sectors")] + list(Premises.Sector.choices)
         # The force's towns and operations in one query (makesafe/choices.py).
-        options = force_options(user.force_id if user.is_authenticated else None)
-        self.fields["town"].widget = forms.Select(choices=[("", "All towns")] + options["town"])
-        self.fields["operation"].widget = forms.Select(
-            choices=[("", "All operations")] + options["operation"][:OPERATION_OPTIONS]
+        options = force_options(
+            user.force_id if user.is_authenticated else None, ("town", "operation")
         )
+        towns = [("", "All towns")] + options["town"]
+        operations = [("", "All operations")] + options["operation"][:OPERATION_OPTIONS]
+        # As makesafe/choices.py `_preload` hands them over: drawn by {% field %} as they are,
+        # and to the widget as a callable, which Django normalises only if it draws them.
+        for name, choices in (("town", towns), ("operation", operations)):
+            self.fields[name].widget = forms.Select(choices=lambda choices=choices: choices)
+            self.fields[name].preloaded_choices = choices
         for name in ("preset", "sector", "town", "operation"):
             self.fields[name].widget.attrs["class"] = "form-select"
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.permissions import role_required
 from audit.decorators import disclosure_required
 from makesafe.csvutil import csv_download
+from makesafe.navigation import cached_url
 
 from . import reports
 from .forms import ReportFilterForm
@@ -110,6 +111,12 @@ SORTS = {
 }
 
 
+def reports_nav() -> list[tuple[str, str, str]]:
+    """(slug, title, URL) of each report, for the reports' own bar (reports/_nav.html)."""
+    titles = [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items())
+    return [(s, title, cached_url("reports:report", s)) for s, title in titles]
+
+
 def _without(params, name: str) -> str:
     params = params.copy()
     params.pop(name, None)
@@ -145,7 +152,7 @@ def _context(request, slug: str):
         "form": form,
         "filters": filters,
         "slug": slug,
-        "reports_nav": [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items()),
+        "reports_nav": reports_nav(),
         "generated": timezone.localtime(),
         "query": request.GET.urlencode(),
         "sort_query": _without(request.GET, "sort"),
@@ -212,7 +219,7 @@ def dashboard(request):
             "form": form,
             "filters": filters,
             "comparison": reports.dashboard(request.user, filters),
-            "reports_nav": [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items()),
+            "reports_nav": reports_nav(),
             "query": request.GET.urlencode(),
         },
     )
@@ -294,7 +301,7 @@ def press(request):
             "filters": filters,
             "summary": summary,
             "press_tables": [("By town", summary.towns), ("By sector", summary.sectors)],
-            "reports_nav": [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items()),
+            "reports_nav": reports_nav(),
             "query": request.GET.urlencode(),
         },
     )

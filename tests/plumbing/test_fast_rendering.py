@@ -112,6 +112,8 @@ def test_the_filter_bars_options_are_the_force_querysets_in_their_order(
     assert options["operation"][0][1] == "Op <Later>" and len(options["operation"]) == 2
     assert "Sergeant Jo Bloggs" in dict(options["officer"]).values()
     assert force_options(None) == {"town": [], "operation": [], "officer": []}
+    only = force_options(officer.force_id, ("town", "operation"))
+    assert only == {**options, "officer": []}
 
 
 def test_the_visit_filters_offer_only_the_force_and_still_validate(
