@@ -53,7 +53,9 @@ MORE_VISITS = 4_000_000
 PASSWORD = "bench-passphrase-2026"
 SECRET_KEY = "bench-only-not-a-secret-" + "x" * 40
 HTTP_SECONDS = 5  # per wrk round
-HTTP_ROUNDS = 3
+HTTP_ROUNDS = 5
+# Workers of the throughput run: two per core, as the README deploys gunicorn (--workers 4 on 2).
+WORKERS = 2 * (os.cpu_count() or 1)
 RESULTS = ROOT / "bench" / "results.md"
 
 # The force every page is measured in: the largest (force 1 of the generated set).
@@ -744,13 +746,15 @@ def python_rate(url: str, cookie: str, seconds: int) -> tuple[float, int]:
 
 
 def measure_throughput(env: dict) -> dict:
-    server = Gunicorn(env, workers=3)
+    server = Gunicorn(env, workers=WORKERS)
     try:
         browser = Browser()
         status, final = browser.sign_in(server.base, OFFICER)
         if status != 200 or "/accounts/login/" in final:
             raise RuntimeError(f"HTTP sign-in failed ({status}, {final})")
-        cookie = f"sessionid={browser.cookie('sessionid')}"
+        # Both cookies a browser sends once signed in: without the CSRF cookie every page that
+        # has a form (the sign-out button) would mint a new CSRF secret and set it again.
+        cookie = "; ".join(f"{name}={browser.cookie(name)}" for name in ("sessionid", "csrftoken"))
         urls = {"list": server.base + "/visits/", "plain": server.base + "/bench/plain-visits/"}
         for url in urls.values():  # both answer 200 with rows
             status, text, final = browser.request(url)
@@ -770,7 +774,7 @@ def measure_throughput(env: dict) -> dict:
             "rounds": rates,
             "non_2xx": bad,
             "tool": tool,
-            "workers": 3,
+            "workers": WORKERS,
         }
         result["ratio"] = result["list"] / result["plain"]
         log(
@@ -1072,8 +1076,9 @@ def write_results(r: Results) -> str:
     h = r.http
     if h:
         lines += [
-            f"gunicorn with {h['workers']} sync workers (DEBUG off, `bench.settings`), one "
-            f"signed-in officer's session, {h['tool']}, {HTTP_ROUNDS} alternating rounds of "
+            f"gunicorn with {h['workers']} sync workers (two per core, as the README deploys "
+            "it; DEBUG off, `bench.settings`), one signed-in officer's cookies (session and "
+            f"CSRF, as a browser sends them), {h['tool']}, {HTTP_ROUNDS} alternating rounds of "
             f"{HTTP_SECONDS} s each (median). The plain view (`bench/views.py`) returns the "
             "same 50 rows as text without templates, filters or role checks, behind the same "
             "middleware (session, sign-in) but, not being a records page, without the access-log "
