@@ -20,7 +20,7 @@ then adds 4M visits and measures the report pages again. Writes bench/results.md
 
     make bench        (or: DATABASE_URL=postgres://... python bench/run.py)
 
-BENCH_RUNS (default 5), BENCH_SKIP_5M=1 (stop after 1M), BENCH_KEEP_DB=1 (keep the database).
+BENCH_RUNS (default 9), BENCH_SKIP_5M=1 (stop after 1M), BENCH_KEEP_DB=1 (keep the database).
 Only loopback traffic; every loop is bounded in count and time.
 """
 
@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-RUNS = int(os.environ.get("BENCH_RUNS", 5))
+RUNS = int(os.environ.get("BENCH_RUNS", 9))
 FIRST_VISITS = 1_000_000
 MORE_VISITS = 4_000_000
 PASSWORD = "bench-passphrase-2026"
@@ -264,15 +264,33 @@ def client_for(username: str):
     return client
 
 
-def sql_floor(cur, statements: list[tuple[str, dict]]) -> float:
-    """Median time of running the statements (and fetching every row) on a psycopg2 cursor."""
+def floor_runner(cur, statements: list[tuple[str, dict]]):
+    """Running the statements (and fetching every row) on a psycopg2 cursor."""
 
     def run():
         for statement, params in statements:
             cur.execute(statement, params)
             cur.fetchall()
 
-    return median_ms(run)
+    return run
+
+
+def sql_floor(cur, statements: list[tuple[str, dict]]) -> float:
+    """Median time of the statements, as `floor_runner` runs them."""
+    return median_ms(floor_runner(cur, statements))
+
+
+def paired_medians(first, second, runs: int = RUNS) -> tuple[float, float]:
+    """Median wall times (ms) of two functions timed in turn, after a warm-up of each: a ratio
+    of the two is not skewed by the machine being busier while one of them was measured."""
+    first(), second()
+    times: tuple[list, list] = ([], [])
+    for _ in range(runs):
+        for fn, samples in zip((first, second), times, strict=True):
+            started = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 # --- The raw-SQL floor of each report --------------------------------------------------------
@@ -433,8 +451,10 @@ def measure_reports(force_id: int, cur) -> list[dict]:
     for slug, title in REPORTS:
         for label, query, start, end in periods(date.today()):
             url = f"/reports/{slug}/{query}"
-            page = median_ms(lambda url=url: fetch(client, url))
-            floor = sql_floor(cur, floor_statements(slug, force_id, start, end))
+            page, floor = paired_medians(
+                lambda url=url: fetch(client, url),
+                floor_runner(cur, floor_statements(slug, force_id, start, end)),
+            )
             queries = capture(client, url)
             rows.append(
                 {
@@ -984,7 +1004,8 @@ def write_results(r: Results) -> str:
         "# Makesafe scale benchmark (issue 7)",
         "",
         f"Written by `make bench` on {i['date']}. Every time is the median of {RUNS} runs after "
-        "a warm-up, all measured in this one run: compare the ratios, not absolute times.",
+        "a warm-up, all measured in this one run (a report page and its SQL floor timed in turn, "
+        "run by run): compare the ratios, not absolute times.",
         "",
         "| Machine | |",
         "|---|---|",
@@ -1115,7 +1136,8 @@ def write_results(r: Results) -> str:
     if r.reports_5m:
         lines += [
             "4,000,000 more visits over the same years, premises and forces (each force has "
-            "about 5x the visits; no new training sessions), summary rebuilt, VACUUM ANALYZE.",
+            "about 5x the visits; no new training sessions), summary rebuilt, VACUUM ANALYZE, "
+            "CHECKPOINT.",
             "",
             "| Report | Period | Page at 5M | Page at 1M | 5M / 1M (town ≤ 1.5) | SQL floor at 5M "
             "| Floor 5M / 1M | Page / floor at 5M |",
@@ -1221,7 +1243,7 @@ def main() -> int:
         "`session_replication_role = replica`: no change-history (pghistory) events exist for "
         "generated rows, and `reports_visitsummary` is rebuilt with the backfill SQL of "
         "reports/migrations/0002_summary_triggers.py; every CHECK constraint still applied. "
-        "VACUUM ANALYZE after loading."
+        "VACUUM ANALYZE and a CHECKPOINT after loading."
     )
     floors = _connect(url)
     floors.autocommit = True  # an open transaction would block the 5M load's DROP INDEX
