@@ -10,8 +10,9 @@ and training sessions after failures at a tenth of the premises.
 Loading runs as the PostgreSQL superuser with `session_replication_role = replica`, so no
 trigger fires: no change-history rows are written for generated data (pghistory), and the rules
 the triggers enforce (same force, re-test after an earlier visit to the same premises) hold by
-construction. What the triggers would have built, `reports_visitsummary`, is rebuilt afterwards
-with the backfill SQL of reports/migrations/0002_summary_triggers.py. Every CHECK constraint
+construction. What the triggers would have built, `reports_visitsummary` and `reports_daytotal`,
+is rebuilt afterwards with the backfill SQL of reports/migrations/0002_summary_triggers.py and
+0005_day_total_triggers.py. Every CHECK constraint
 still applies (replica mode skips triggers, not constraints). Secondary indexes of the visits
 table are dropped during the load and recreated from their own definitions.
 
@@ -21,6 +22,8 @@ table are dropped during the load and recreated from their own definitions.
 import importlib
 import time
 from datetime import date
+
+from psycopg2 import sql
 
 FORCES = [
     ("Avon and Somerset Constabulary", "AVS"),
@@ -427,11 +430,17 @@ def generate_visits(conn, n: int, *, training: bool = True, log=print) -> tuple[
     return first_id, last_id
 
 
-def summary_backfill_sql() -> str:
-    """The backfill statement of the summary-table migration, verbatim."""
-    migration = importlib.import_module("reports.migrations.0002_summary_triggers")
-    backfill = migration.SQL.split("-- Backfill from the visits already there.", 1)[1]
-    return backfill.strip()
+# The trigger-kept tables and the migration whose backfill builds each.
+SUMMARIES = {
+    "reports_visitsummary": "reports.migrations.0002_summary_triggers",
+    "reports_daytotal": "reports.migrations.0005_day_total_triggers",
+}
+
+
+def summary_backfill_sql(migration: str) -> str:
+    """The backfill statement of a summary-table migration, verbatim."""
+    text = importlib.import_module(migration).SQL
+    return text.split("-- Backfill from the visits already there.", 1)[1].strip()
 
 
 def finish(conn, *, log=print) -> None:
@@ -439,10 +448,15 @@ def finish(conn, *, log=print) -> None:
     started = time.perf_counter()
     with conn.cursor() as cur:
         cur.execute("SET work_mem = '512MB'")
-        cur.execute("DELETE FROM reports_visitsummary")
-        cur.execute(summary_backfill_sql())
+        for table, migration in SUMMARIES.items():
+            cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+            cur.execute(summary_backfill_sql(migration))
     conn.commit()
-    started = _step(log, "reports_visitsummary rebuilt (the migration's backfill)", started)
+    started = _step(
+        log,
+        "reports_visitsummary and reports_daytotal rebuilt (the migrations' backfills)",
+        started,
+    )
     autocommit = conn.autocommit
     conn.autocommit = True
     with conn.cursor() as cur:

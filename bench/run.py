@@ -897,9 +897,9 @@ def judge(r: Results) -> None:
             "with its user, navigation, template), more than 0.3x the floors "
             f"of {', '.join(sorted({fmt(row['floor']) for row in missed}))}; the report's own "
             f"work (page minus that) is at most {own[0]:.2f}x its floor ({own[1]}, {own[2]}). "
-            "Periods that do not start and end on a month boundary also read the days at their "
-            "edges from the visits (in the same query as the summary's months, an index probe "
-            "per day).",
+            "The town and sector reports of periods that do not start and end on a month "
+            "boundary also read the days at their edges from the visits (in the same query as "
+            "the summary's months, an index probe per day); the trend sums the day totals.",
         )
     )
     if r.reports_5m:
@@ -1039,10 +1039,11 @@ def write_results(r: Results) -> str:
         "(and towns), on the same indexes, run on a psycopg2 cursor. The page is the whole "
         "request through Django's test client: the session (with the user and permissions), "
         "the filters form and its options, the "
-        "report function, the template and the access log. The town, sector and trend reports "
-        "read whole months from `reports_visitsummary` (kept by triggers) and only the days at "
-        "the period's edges from the visits; training impact reads the visits, in one statement "
-        "that looks up each visit's training once. A signed-in page without records "
+        "report function, the template and the access log. The town and sector reports read "
+        "whole months from `reports_visitsummary` (kept by triggers) and only the days at the "
+        "period's edges from the visits; the trend of a force's visits sums the period's days "
+        "from `reports_daytotal` (kept by triggers too); training impact reads the visits, in "
+        "one statement that looks up each visit's training once. A signed-in page without records "
         f"(`/more/`) takes {fmt(empty)}: the last "
         "ratio column takes that fixed cost out.",
         "",
@@ -1241,8 +1242,9 @@ def main() -> int:
         "after failures at a tenth of the premises. The force measured, "
         f"{force.name}, is the largest: {force_visits:,} visits. Loaded with "
         "`session_replication_role = replica`: no change-history (pghistory) events exist for "
-        "generated rows, and `reports_visitsummary` is rebuilt with the backfill SQL of "
-        "reports/migrations/0002_summary_triggers.py; every CHECK constraint still applied. "
+        "generated rows, and `reports_visitsummary` and `reports_daytotal` are rebuilt with the "
+        "backfill SQL of reports/migrations/0002_summary_triggers.py and "
+        "0005_day_total_triggers.py; every CHECK constraint still applied. "
         "VACUUM ANALYZE and a CHECKPOINT after loading."
     )
     floors = _connect(url)

@@ -1,9 +1,10 @@
-"""A summary of visit counts per force, town, sector and month, kept by database triggers.
+"""Visit counts kept by database triggers: per force, town, sector and month (VisitSummary),
+and per force and day (DayTotal).
 
-The report functions read it for whole months, so a report's cost grows with the number of
-towns and months, not with the number of visits. The triggers in migration 0002 keep it exact
-in the same transaction as every write to visits or premises; a test compares it with the
-visits themselves.
+The report functions read them instead of the visits, so a report's cost grows with the number
+of towns, months or days, not with the number of visits. The triggers in migrations 0002 and
+0005 keep both exact in the same transaction as every write to visits or premises; tests
+compare them with the visits themselves.
 """
 
 from django.db import models
@@ -52,3 +53,40 @@ class VisitSummary(models.Model):
 
     def get_absolute_url(self):
         return "/reports/towns/"
+
+
+class DayTotal(models.Model):
+    """Counts of non-void visits for one force and day (Europe/London): the trend report of a
+    force's visits (not narrowed to a town or sector) sums a period's days, any period, without
+    reading the visits for the days at its edges."""
+
+    # No index of its own: the unique key's index starts with it.
+    force = models.ForeignKey(Force, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
+    day = models.DateField()
+    visits = models.IntegerField(default=0)
+    passed = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    challenged = models.IntegerField(default=0)
+    reported = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["force", "day"]
+        constraints = [
+            # Its index holds the counts, so a period's days are read from the index alone.
+            models.UniqueConstraint(
+                fields=["force", "day"],
+                include=["visits", "passed", "failed", "challenged", "reported"],
+                name="day_total_unique_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(visits__gte=0, passed__gte=0, failed__gte=0)
+                & Q(challenged__gte=0, reported__gte=0),
+                name="day_total_counts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.force_id} {self.day:%d %b %Y}: {self.visits} visits"
+
+    def get_absolute_url(self):
+        return "/reports/trend/"

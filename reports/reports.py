@@ -347,9 +347,32 @@ def _months_between(start: date, end: date, step: int) -> list[date]:
     return months
 
 
+def _day_totals(user: User, filters: Filters, unit: str) -> list[tuple]:
+    """Counts per `unit` ("month" or "quarter") of the force's visits in the period, summed
+    from the trigger-kept day totals (an index-only range scan of at most a row per day):
+    [(first day of the period, visits, passed, failed, challenged, reported)]."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT date_trunc(%(unit)s, d.day::timestamp)::date, sum(d.visits), sum(d.passed),
+                sum(d.failed), sum(d.challenged), sum(d.reported)
+            FROM reports_daytotal d
+            WHERE d.force_id = %(force)s
+                AND (%(start)s::date IS NULL OR d.day >= %(start)s::date)
+                AND (%(end)s::date IS NULL OR d.day <= %(end)s::date)
+            GROUP BY 1
+            """,
+            {"unit": unit, "force": user.force_id, "start": filters.date_from,
+             "end": filters.date_to},
+        )  # fmt: skip
+        return cursor.fetchall()
+
+
 def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
     """Visits and failure rate per month (or quarter), with empty periods shown as zero.
-    Whole months come from the summary table, the days at either end from the visits."""
+    The force's visits come from the day totals; narrowed to a town or sector, whole months
+    come from the summary table and the days at either end from the visits; narrowed to an
+    operation, everything comes from the visits."""
     step = 3 if by == "quarter" else 1
     trunc = TruncQuarter if by == "quarter" else TruncMonth
     counts: dict = {}
@@ -359,13 +382,17 @@ def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
         for name in ADDITIVE:
             row[name] += values.get(name) or 0
 
-    split = None if filters.operation is not None else whole_months(filters)
-    if split is None:
+    unit = "quarter" if by == "quarter" else "month"
+    whole_force = filters.operation is None and not filters.sector and filters.town is None
+    split = None if filters.operation is not None or whole_force else whole_months(filters)
+    if whole_force:
+        for period, *values in _day_totals(user, filters, unit):
+            add(period, dict(zip(ADDITIVE, values, strict=True)))
+    elif split is None:
         raw = counted_visits(user, filters).annotate(period=trunc("visited_on"))
         for g in raw.values("period").annotate(**COUNTS).order_by():
             add(g["period"], g)
     else:
-        unit = "quarter" if by == "quarter" else "month"
         for key, _, *values in _summed_groups(user, filters, split, "period", unit):
             add(date.fromisoformat(key), dict(zip(ADDITIVE, values, strict=True)))
     counts = {period: values for period, values in counts.items() if values["visits"]}

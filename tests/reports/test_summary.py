@@ -1,6 +1,7 @@
-"""The summary table: reports read whole months from reports_visitsummary and the days at the
-edges from the visits; both ways give the same answer for any period, and the database triggers
-keep the table equal to an aggregate over the visits after every kind of write."""
+"""The summary tables: reports read whole months from reports_visitsummary and the days at the
+edges from the visits, and the trend of a force's visits reads reports_daytotal; every way gives
+the same answer for any period, and the database triggers keep both tables equal to an aggregate
+over the visits after every kind of write."""
 
 import random
 from datetime import date, datetime, timedelta
@@ -10,7 +11,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
 from reports import reports
-from reports.models import VisitSummary
+from reports.models import DayTotal, VisitSummary
 from reports.reports import Filters
 from visits.models import Visit
 
@@ -166,6 +167,43 @@ def test_the_whole_months_really_come_from_the_summary_table(commander, force, h
     assert rows(reports.by_town(commander, inside)) == before  # days only: the visits
 
 
+def test_the_trend_of_a_forces_visits_really_comes_from_the_day_totals(commander, force, history):
+    """A deliberately wrong day total shows in the trend of the whole force, for any period,
+    and not in a trend narrowed to a sector (read from the summary and the visits)."""
+    inside = Filters(date(2024, 3, 3), date(2024, 3, 27))
+    hotels = Filters(date(2024, 3, 3), date(2024, 3, 27), "hotel")
+    before, before_hotels = (
+        rows(reports.trend(commander, inside)),
+        rows(reports.trend(commander, hotels)),
+    )
+    assert before and before_hotels
+    for day in (date(2024, 3, 10), date(2024, 3, 11)):
+        DayTotal.objects.get_or_create(force=force, day=day)
+        DayTotal.objects.filter(force=force, day=day).update(visits=F("visits") + 100)
+    (after,) = rows(reports.trend(commander, inside))
+    assert after[2] == before[0][2] + 200
+    assert rows(reports.trend(commander, hotels)) == before_hotels
+
+
+def test_the_day_totals_count_under_the_london_day(force, town):
+    """23:30 UTC on 30 June is 1 July in London; void visits add nothing."""
+    hotel = PremisesFactory(town=town)
+    VisitFactory(
+        premises=hotel,
+        visited_at=datetime(2025, 6, 30, 23, 30, tzinfo=UTC),
+        outcome="completed",
+    )
+    VisitFactory(
+        premises=hotel,
+        visited_at=datetime(2025, 7, 1, 12, tzinfo=UTC),
+        outcome="void",
+        reason="Aborted.",
+    )
+    row = DayTotal.objects.get(force=force)
+    assert row.day == date(2025, 7, 1)
+    assert tuple(getattr(row, f) for f in FIELDS) == (1, 0, 1, 0, 0)
+
+
 def summary_table() -> dict:
     """The summary's rows that count anything."""
     return {
@@ -198,10 +236,37 @@ def aggregate_over_visits() -> dict:
     }
 
 
+def day_totals() -> dict:
+    """The day totals' rows that count anything."""
+    return {
+        (d.force_id, d.day): tuple(getattr(d, f) for f in FIELDS)
+        for d in DayTotal.objects.all()
+        if any(getattr(d, f) for f in FIELDS)
+    }
+
+
+def days_over_visits() -> dict:
+    """The same figures counted straight from the visits, per force and London day."""
+    groups = (
+        Visit.objects.counted()
+        .values("force_id", "visited_on")
+        .annotate(
+            visits=Count("id"),
+            passed=Count("id", filter=Q(result="pass")),
+            failed=Count("id", filter=Q(result="fail")),
+            challenged=Count("id", filter=Q(outcome__in=Visit.CHALLENGE_OUTCOMES)),
+            reported=Count("id", filter=Q(outcome="reported_to_police")),
+        )
+        .order_by()
+    )
+    return {(g["force_id"], g["visited_on"]): tuple(g[f] for f in FIELDS) for g in groups}
+
+
 def assert_summary_exact():
     expected = aggregate_over_visits()
     assert expected, "no visits to compare"
     assert summary_table() == expected
+    assert day_totals() == days_over_visits()
 
 
 def test_the_backfilled_and_inserted_summary_is_exact(history):
@@ -276,11 +341,12 @@ def test_the_summary_stays_exact_after_every_kind_of_write(force, other_force, h
     assert_summary_exact()
 
     # Rows emptied by the writes count nothing and are never negative.
-    assert (
-        not VisitSummary.objects.filter(visits=0)
-        .exclude(passed=0, failed=0, challenged=0, reported=0)
-        .exists()
-    )
+    for table in (VisitSummary, DayTotal):
+        assert (
+            not table.objects.filter(visits=0)
+            .exclude(passed=0, failed=0, challenged=0, reported=0)
+            .exists()
+        )
 
 
 def test_the_summary_counts_only_what_the_reports_count(force, town, commander):

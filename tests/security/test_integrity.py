@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Force, User
 from audit.models import ErasureLog
 from premises.models import Premises, Town
-from reports.models import VisitSummary
+from reports.models import DayTotal, VisitSummary
 from retention.models import RetentionDecision
 from training.models import OutcomeLetter, QueueAssignment, TrainingSession
 from visits.models import Operation, Scenario, Visit
@@ -112,6 +112,12 @@ def _bad_writes(force, town, other_town, officer):
         "summary_counts_not_negative": lambda: VisitSummary.objects.bulk_create(
             [VisitSummary(force=force, town=town, sector="hotel", month=today, visits=-1)]
         ),
+        "day_total_counts_not_negative": lambda: DayTotal.objects.bulk_create(
+            [DayTotal(force=force, day=today - timedelta(days=9000), visits=1, failed=-1)]
+        ),
+        "day_total_unique_key": lambda: DayTotal.objects.bulk_create(
+            [DayTotal(force=force, day=today - timedelta(days=9000), visits=1) for _ in range(2)]
+        ),
     }
 
 
@@ -154,6 +160,8 @@ RULES = [
     "retention_reason_required",
     "retention_decision_valid",
     "summary_counts_not_negative",
+    "day_total_counts_not_negative",
+    "day_total_unique_key",
 ]
 
 
