@@ -25,9 +25,17 @@ class AccessLog(models.Model):
         HISTORY = "history", "Viewed a record's history"
         COMBINE = "combine", "Combined records across forces"
 
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, null=True, related_name="+")
+    # Every page view of records adds a row: no index of their own, as the indexes below
+    # start with them (and serve the PROTECT checks too).
+    force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=8, choices=Action.choices)
