@@ -121,7 +121,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "makesafe.navigation.navigation",
             ],
-            "libraries": {"fields": "makesafe.templatetags.fields"},
+            "libraries": {
+                "fields": "makesafe.templatetags.fields",
+                "nav_tags": "makesafe.templatetags.nav_tags",
+            },
         },
     },
 ]

@@ -112,9 +112,14 @@ SORTS = {
 
 
 def reports_nav() -> list[tuple[str, str, str]]:
-    """(slug, title, URL) of each report, for the reports' own bar (reports/_nav.html)."""
+    """(key, title, URL) of each page of the reports' own bar (report_links in report_tags):
+    the dashboard (key ""), each report (its slug), the press summary ("press")."""
     titles = [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items())
-    return [(s, title, cached_url("reports:report", s)) for s, title in titles]
+    return [
+        ("", "Dashboard", cached_url("reports:dashboard")),
+        *((s, title, cached_url("reports:report", s)) for s, title in titles),
+        ("press", "Press summary", cached_url("reports:press")),
+    ]
 
 
 def _without(params, name: str) -> str:

@@ -30,7 +30,7 @@ def _choices(field: forms.Field, widget: forms.Select):
 
 def joined(parts: list):
     """Escaped pieces of HTML (or text) as one piece, every text escaped by format_html."""
-    return format_html("{}" * len(parts), *parts)
+    return format_html("{}" * len(parts), *parts) if parts else format_html("{}", "")
 
 
 def _frozen(choices) -> tuple:

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from makesafe.templatetags.fields import joined
+from makesafe.templatetags.nav_tags import nav_item
 
 register = template.Library()
 
@@ -65,3 +66,17 @@ def rate_rows(rows):
     if not rows:
         return format_html('<tr><td colspan="8">{}</td></tr>', "No visits in this selection.")
     return joined([_rate_row(row) for row in rows])
+
+
+@register.simple_tag(takes_context=True)
+def report_links(context):
+    """The reports' own bar: `reports_nav` (reports/views.py), the current report marked by
+    `slug` (or `press`, or neither for the dashboard), each link keeping the filters (`query`)."""
+    current = "press" if context.get("press") else context.get("slug") or ""
+    query = context.get("query") or ""
+    return joined(
+        [
+            nav_item(title, url, key == current, query=query)
+            for key, title, url in context["reports_nav"]
+        ]
+    )
