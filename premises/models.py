@@ -206,7 +206,13 @@ class Premises(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="premises_version_positive"),
         ]
         indexes = [
-            models.Index(fields=["force", "town", "sector"], name="premises_force_town_sector"),
+            # With the id: the reports join a force's premises to its visits by town and
+            # sector from this index alone.
+            models.Index(
+                fields=["force", "town", "sector"],
+                include=["id"],
+                name="premises_force_town_sector",
+            ),
             models.Index(fields=["force", "operator"], name="premises_force_operator"),
             models.Index(fields=["force", "postcode"], name="premises_force_postcode"),
             models.Index(fields=["force", "-updated_at"], name="premises_force_updated"),

@@ -22,6 +22,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import TruncMonth, TruncQuarter
+from django.utils import timezone
 
 from accounts.models import User
 from premises.models import Premises, Town
@@ -168,10 +169,23 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def whole_months(filters: Filters) -> tuple[date | None, date | None, list[tuple]] | None:
-    """Split the period into whole months (read from the summary) and the days at either end
-    (read from the visits). Returns (first month, last month, [(from, to) of edge days]), or
-    None when the period holds no whole month."""
+def _days_with_visits(first: date, last: date, today: date) -> int:
+    """How many days from `first` to `last` may hold visits: none after tomorrow (a visit is
+    never in the future, give or take the few minutes a clock may be out)."""
+    return max(0, (min(last, today + timedelta(days=1)) - first).days + 1)
+
+
+def whole_months(filters: Filters, today: date | None = None):
+    """Split the period into whole months (read from the summary) and days (read from the
+    visits). Returns (first month, last month, [(from, to) of days to add], [(from, to) of days
+    to take away]), or None when the period holds no whole month.
+
+    A period that starts or ends inside a month either adds that month's days in the period, or
+    takes the whole month from the summary and subtracts its days outside the period: whichever
+    reads fewer days that may hold visits. The last 12 months, to today, thus read the current
+    month from the summary (the days after today hold no visits) instead of reading up to 31
+    days of visits, the cost of which grows with the visits."""
+    today = today or timezone.localdate()
     start, end = filters.date_from, filters.date_to
     first = None if start is None else (start if start.day == 1 else _next_month(start))
     last = None
@@ -181,29 +195,51 @@ def whole_months(filters: Filters) -> tuple[date | None, date | None, list[tuple
             last = _month_start(_month_start(end) - timedelta(days=1))
     if first is not None and last is not None and first > last:
         return None
-    edges = []
+    added: list[tuple[date, date]] = []
+    taken: list[tuple[date, date]] = []
     if start is not None and first is not None and start < first:
-        edges.append((start, first - timedelta(days=1)))
+        inside, outside = (
+            (start, first - timedelta(days=1)),
+            (_month_start(start), start - timedelta(days=1)),
+        )
+        if _days_with_visits(*outside, today) < _days_with_visits(*inside, today):
+            first = _month_start(start)
+            taken.append(outside)
+        else:
+            added.append(inside)
     if end is not None and last is not None and end >= _next_month(last):
-        edges.append((_next_month(last), end))
-    return first, last, edges
+        month = _next_month(last)
+        inside, outside = (
+            (month, end),
+            (end + timedelta(days=1), _next_month(month) - timedelta(days=1)),
+        )
+        if _days_with_visits(*outside, today) < _days_with_visits(*inside, today):
+            last = month
+            taken.append(outside)
+        else:
+            added.append(inside)
+    return first, last, added, taken
+
+
+def _days(ranges: list[tuple[date, date]]) -> list[date]:
+    return [
+        start + timedelta(days=n) for start, end in ranges for n in range((end - start).days + 1)
+    ]
 
 
 def _summed_groups(user: User, filters: Filters, split: tuple, by: str, unit: str = "month"):
     """Counts per town, sector or period (`by`: "town", "sector" or "period", periods of one
     `unit`: "month" or "quarter") for a period split by `whole_months`: the whole months from
-    the trigger-kept summary table, the days at either end from the visits, added up in one
+    the trigger-kept summary table, the days added or taken away from the visits, summed in one
     query. Returns [(key, town name or None, visits, passed, failed, challenged, reported)],
     keys as text (a town's id, a sector, a period's first day).
 
     Every report page runs this, so it is one statement written as SQL (values as
     placeholders; a filter that is not set folds away when PostgreSQL plans it): building the
     same from querysets cost more than running it. tests/reports hold it to the visits."""
-    first, last, edges = split
-    # The edge days one by one: an index probe each, where a range per edge needs a scan each.
-    days = [
-        start + timedelta(days=n) for start, end in edges for n in range((end - start).days + 1)
-    ]
+    first, last, added, taken = split
+    # The days one by one: an index probe each, where a range per edge needs a scan each.
+    added_days, taken_days = _days(added), _days(taken)
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -222,14 +258,20 @@ def _summed_groups(user: User, filters: Filters, split: tuple, by: str, unit: st
                 UNION ALL
                 SELECT CASE %(by)s WHEN 'town' THEN p.town_id::text WHEN 'sector' THEN p.sector
                     ELSE date_trunc(%(unit)s, v.visited_on::timestamp)::date::text END,
-                    1, (v.result = %(pass)s)::int, (v.result = %(fail)s)::int,
-                    (v.outcome = ANY(%(challenge)s))::int, (v.outcome = %(reported)s)::int
+                    x.sign, x.sign * (v.result = %(pass)s)::int,
+                    x.sign * (v.result = %(fail)s)::int,
+                    x.sign * (v.outcome = ANY(%(challenge)s))::int,
+                    x.sign * (v.outcome = %(reported)s)::int
                 FROM visits_visit v
                 -- Unused when neither grouped nor filtered by premises: PostgreSQL drops it.
                 -- The force said again (a visit's premises is always of its force, by
                 -- trigger) so that only the force's premises are read for the join.
                 LEFT JOIN premises_premises p
                     ON p.id = v.premises_id AND p.force_id = %(force)s
+                -- Days taken away count against the whole month they were read with.
+                CROSS JOIN LATERAL (
+                    SELECT CASE WHEN v.visited_on = ANY(%(taken)s::date[]) THEN -1 ELSE 1 END
+                ) x (sign)
                 WHERE v.force_id = %(force)s AND v.result <> %(void)s
                     AND v.visited_on = ANY(%(days)s::date[])
                     AND (%(sector)s = '' OR p.sector = %(sector)s)
@@ -247,7 +289,8 @@ def _summed_groups(user: User, filters: Filters, split: tuple, by: str, unit: st
                 "last": last,
                 "sector": filters.sector,
                 "town": filters.town.pk if filters.town is not None else None,
-                "days": days,
+                "days": added_days + taken_days,
+                "taken": taken_days,
                 "pass": Visit.Result.PASS,
                 "fail": Visit.Result.FAIL,
                 "void": Visit.Result.VOID,

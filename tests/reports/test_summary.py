@@ -134,7 +134,7 @@ def test_reports_agree_however_they_read_the_months(commander, force, history):
     rng = history["rng"]
     operation = history["operation"]
     visits = our_visits(force)
-    read_summary = 0
+    read_summary = took_days = 0
     for _ in range(120):
         filters = random_filters(rng, history["towns"])
         via_summary = rows(reports.by_town(commander, filters))
@@ -151,8 +151,39 @@ def test_reports_agree_however_they_read_the_months(commander, force, history):
         totals = reports.totals(commander, filters)
         assert sum(r[2] for r in via_summary) == totals.visits
         assert sum(r[4] for r in via_summary) == totals.failed
-        read_summary += reports.whole_months(filters) is not None
+        split = reports.whole_months(filters)
+        read_summary += split is not None
+        took_days += bool(split and split[3])
     assert read_summary > 40  # most periods really did read the summary table
+    assert took_days > 10  # and many took a month from it less the days outside the period
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "first", "last", "added", "taken"),
+    [
+        # The last 12 months to today: the current month from the summary, less tomorrow.
+        ("2025-11-29", "2026-11-28", "2025-12-01", "2026-11-01",
+         [("2025-11-29", "2025-11-30")], [("2026-11-29", "2026-11-30")]),
+        # Edges near a month's start or end: whichever side reads fewer days.
+        ("2025-01-03", "2025-12-20", "2025-01-01", "2025-12-01",
+         [], [("2025-01-01", "2025-01-02"), ("2025-12-21", "2025-12-31")]),
+        ("2025-01-20", "2025-12-10", "2025-02-01", "2025-11-01",
+         [("2025-01-20", "2025-01-31"), ("2025-12-01", "2025-12-10")], []),
+        ("2025-01-01", "2025-12-31", "2025-01-01", "2025-12-01", [], []),
+        (None, "2026-11-27", None, "2026-11-01", [], [("2026-11-28", "2026-11-30")]),
+    ],
+)  # fmt: skip
+def test_a_period_is_split_to_read_the_fewest_days_of_visits(start, end, first, last, added, taken):
+    def day(text):
+        return None if text is None else date.fromisoformat(text)
+
+    split = reports.whole_months(Filters(day(start), day(end)), today=date(2026, 11, 28))
+    assert split == (
+        day(first),
+        day(last),
+        [(day(a), day(b)) for a, b in added],
+        [(day(a), day(b)) for a, b in taken],
+    )
 
 
 def test_the_whole_months_really_come_from_the_summary_table(commander, force, history):
