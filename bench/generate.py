@@ -20,6 +20,7 @@ table are dropped during the load and recreated from their own definitions.
 """
 
 import importlib
+import os
 import time
 from datetime import date
 
@@ -463,7 +464,9 @@ def finish(conn, *, log=print) -> None:
         cur.execute("SET maintenance_work_mem = '1GB'")
         # VACUUM sets the visibility map, so index-only scans work as on a settled database.
         cur.execute("VACUUM (ANALYZE)")
-        # The load's dirty pages written out now, not by the checkpointer while pages are timed.
+        # The load's dirty pages written out now, not by the checkpointer (or the kernel's
+        # writeback) while pages are timed.
         cur.execute("CHECKPOINT")
+    os.sync()
     conn.autocommit = autocommit
-    _step(log, "VACUUM ANALYZE, CHECKPOINT", started)
+    _step(log, "VACUUM ANALYZE, CHECKPOINT, sync", started)
