@@ -1015,8 +1015,9 @@ def write_results(r: Results) -> str:
         f"| PostgreSQL | {i['postgres']}; {i['pg_settings']} |",
         f"| Python / Django | {i['python']} / {i['django']} |",
         f"| System | {i['system']} |",
-        f"| Load average at start / end | {i['load']} / {i['load_end']} (a shared machine: "
-        "other jobs were running; absolute times are inflated) |",
+        f"| Load average at start / end | {i['load']} / {i['load_end']} (the end includes the "
+        "benchmark's own load; on a shared virtual machine absolute times vary from run to "
+        "run: compare the ratios) |",
         f"| Total `make bench` run time | {i['total']} |",
         "",
         "## Targets",
