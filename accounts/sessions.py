@@ -15,8 +15,9 @@ import contextvars
 import json
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DBStore
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
 from django.utils import timezone
 
 from makesafe.jsonrows import instances
@@ -86,6 +87,24 @@ class SessionStore(DBStore):
                 [session_key, timezone.now()],
             )
             return cursor.fetchone()
+
+    def save(self, must_create=False):
+        """As Django's, but an existing session is saved with its one UPDATE alone: Django wraps
+        it in a transaction (BEGIN and COMMIT round trips) that a single statement does not
+        need. It runs every 30 seconds of activity (the idle clock, makesafe/middleware.py) and
+        on every sign-in change. Creating a session keeps Django's way (its retry on a key
+        collision needs the savepoint), and so does a save inside a transaction, which a
+        failed UPDATE must not spoil."""
+        if must_create or self.session_key is None:
+            return super().save(must_create=must_create)
+        obj = self.create_model_instance(self._get_session())
+        using = router.db_for_write(self.model, instance=obj)
+        if connections[using].in_atomic_block:
+            return super().save()
+        try:
+            obj.save(force_update=True, using=using)
+        except DatabaseError as exc:
+            raise UpdateError from exc
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

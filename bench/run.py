@@ -1070,9 +1070,12 @@ def write_results(r: Results) -> str:
         "whatever the data: one query for the session, read joined to its user, their force "
         "and their permissions (accounts/sessions.py), and, on pages that show records, one "
         "access-log INSERT (DPA s.62). Pages that only read run without a transaction (no "
-        "BEGIN/COMMIT); the filter bars' options come in one query. A sergeant's navigation "
-        "shows the work-queue total, counted (four COUNT queries) at most once a minute and "
-        "kept in the session: the row 'badge recounted' is the request that counts it.",
+        "BEGIN/COMMIT); the filter bars' options come in one query. Every 30 seconds of "
+        "activity a page also saves the session's last-seen time for the 30-minute idle limit: "
+        "one UPDATE, no transaction around it (5 queries on a list page; not in the rows "
+        "below, timed within those 30 seconds). A sergeant's navigation shows the work-queue "
+        "total, counted (four COUNT queries) at most once a minute and kept in the session: "
+        "the row 'badge recounted' is the request that counts it.",
         "",
         "| Page | Time | of which SQL | Page / admin (≤ 0.1) | Queries (≤ 5) "
         "| COUNT(*) on visits |",

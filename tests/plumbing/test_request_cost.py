@@ -65,6 +65,54 @@ def test_a_page_view_costs_one_query_before_its_own(officer_client, django_asser
     assert response.status_code == 200
 
 
+@pytest.fixture
+def autocommit_roles(transactional_db):
+    """Outside a test transaction, as in production (page views run in autocommit); the role
+    groups made again, since a transactional test empties the tables after itself."""
+    from django.apps import apps
+
+    from accounts.roles import sync_roles
+
+    sync_roles(apps)
+
+
+def test_the_idle_clock_is_saved_with_one_update(autocommit_roles, officer_client, monkeypatch):
+    """Every 30 seconds of activity a page also saves the session's last-seen time: one UPDATE,
+    without BEGIN and COMMIT around it, so a list page stays within five queries."""
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer_client.get(reverse("more"))
+    later = time.time() + 31
+    monkeypatch.setattr(time, "time", lambda: later)
+    with CaptureQueriesContext(connection) as page:
+        assert officer_client.get(reverse("more")).status_code == 200
+    sqls = [q["sql"] for q in page.captured_queries]
+    assert len(sqls) == 3, sqls  # the session with its user, the page's roles, the save
+    assert sqls[-1].startswith('UPDATE "accounts_session"')
+    saved = Session.objects.get(session_key=officer_client.session.session_key)
+    assert officer_client.session["last_seen"] == int(later)
+    assert saved.get_decoded()["last_seen"] == int(later)
+
+
+def test_a_session_deleted_meanwhile_is_not_written_back(autocommit_roles, officer_client):
+    """Signed out elsewhere while a request ran: saving its session raises UpdateError, as with
+    Django's own store (the session middleware then refuses the request), and creates no row."""
+    from django.contrib.sessions.backends.base import UpdateError
+
+    from accounts.sessions import SessionStore
+
+    officer_client.get(reverse("more"))
+    store = SessionStore(officer_client.session.session_key)
+    store["last_seen"] = 1
+    Session.objects.all().delete()
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.exists()
+
+
 def test_the_session_row_names_its_user(officer_client, officer):
     officer_client.get(reverse("more"))
     assert Session.objects.get(session_key=officer_client.session.session_key).user_id == officer.pk
