@@ -139,6 +139,36 @@ def drop_database(url: str) -> None:
     base.close()
 
 
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs from /proc/stat, or None where there is none."""
+    try:
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields)
+
+
+def settle(max_wait: float = 90.0, busy_limit: float = 0.15) -> str:
+    """Wait (at most `max_wait` seconds) until the CPUs are nearly idle over one second, so the
+    timings start on a settled machine: after loading, PostgreSQL's checkpointer and I/O
+    workers, or a test run just before, may still be busy. Returns what it saw, for the
+    results."""
+    started = time.perf_counter()
+    busy = None
+    while True:
+        before = _cpu_times()
+        time.sleep(1)
+        after = _cpu_times()
+        if before is None or after is None or after[1] == before[1]:
+            return "CPU use unknown (no /proc/stat)"
+        busy = 1 - (after[0] - before[0]) / (after[1] - before[1])
+        waited = time.perf_counter() - started
+        if busy <= busy_limit or waited >= max_wait:
+            return (
+                f"waited {waited:.0f} s for the CPUs to settle; {busy:.0%} busy when timing began"
+            )
+
+
 def machine() -> dict:
     memory = ""
     try:
@@ -1049,7 +1079,9 @@ def write_results(r: Results) -> str:
         "training impact reads the visits, in one statement that looks up each visit's "
         "training once. A signed-in page without records "
         f"(`/more/`) takes {fmt(empty)}: the last "
-        "ratio column takes that fixed cost out.",
+        "ratio column takes that fixed cost out. Before these timings the benchmark "
+        f"{r.info.get('settled_1m', 'did not check the CPUs')} (at most 90 s, 15% busy or "
+        "less over a second).",
         "",
         "| Report | Period | Page | SQL floor | Page / floor (≤ 1.3) | Page / admin (≤ 0.1) "
         "| (Page − empty page) / floor | Queries |",
@@ -1145,7 +1177,7 @@ def write_results(r: Results) -> str:
         lines += [
             "4,000,000 more visits over the same years, premises and forces (each force has "
             "about 5x the visits; no new training sessions), summaries rebuilt, VACUUM ANALYZE, "
-            "CHECKPOINT, sync.",
+            f"CHECKPOINT, sync; then {r.info.get('settled_5m', 'no check of the CPUs')}.",
             "",
             "| Report | Period | Page at 5M | Page at 1M | 5M / 1M (town ≤ 1.5) | SQL floor at 5M "
             "| Floor 5M / 1M | Page / floor at 5M |",
@@ -1258,6 +1290,8 @@ def main() -> int:
     floors.autocommit = True  # an open transaction would block the 5M load's DROP INDEX
     cur = floors.cursor()
     log("Report pages at 1M (commander) against their SQL floors...")
+    r.info["settled_1m"] = settle()
+    log(f"  {r.info['settled_1m']}")
     r.reports = measure_reports(force.pk, cur)
     r.national = measure_national_floors(cur)
     log("Admin visit list (superuser)...")
@@ -1283,6 +1317,8 @@ def main() -> int:
         connection.close()
         generate(url, r, MORE_VISITS, base=False)
         log("Report pages at 5M...")
+        r.info["settled_5m"] = settle()
+        log(f"  {r.info['settled_5m']}")
         r.reports_5m = measure_reports(force.pk, cur)
         r.info["national_5m"] = measure_national_floors(cur)
     cur.connection.close()
