@@ -95,12 +95,10 @@ class SessionStore(DBStore):
         on every sign-in change. Creating a session keeps Django's way (its retry on a key
         collision needs the savepoint), and so does a save inside a transaction, which a
         failed UPDATE must not spoil."""
-        if must_create or self.session_key is None:
+        using = router.db_for_write(self.model)
+        if must_create or self.session_key is None or connections[using].in_atomic_block:
             return super().save(must_create=must_create)
         obj = self.create_model_instance(self._get_session())
-        using = router.db_for_write(self.model, instance=obj)
-        if connections[using].in_atomic_block:
-            return super().save()
         try:
             obj.save(force_update=True, using=using)
         except DatabaseError as exc:

@@ -154,7 +154,6 @@ def settle(max_wait: float = 90.0, busy_limit: float = 0.15) -> str:
     workers, or a test run just before, may still be busy. Returns what it saw, for the
     results."""
     started = time.perf_counter()
-    busy = None
     while True:
         before = _cpu_times()
         time.sleep(1)

@@ -14,18 +14,32 @@ from accounts.models import Force
 from premises.models import Town
 
 
-class VisitSummary(models.Model):
+class VisitCounts(models.Model):
+    """The counts the reports add up, as both tables keep them."""
+
+    visits = models.IntegerField(default=0)
+    passed = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    challenged = models.IntegerField(default=0)
+    reported = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+# The check constraint of each table (a name per table).
+COUNTS_NOT_NEGATIVE = Q(visits__gte=0, passed__gte=0, failed__gte=0) & Q(
+    challenged__gte=0, reported__gte=0
+)
+
+
+class VisitSummary(VisitCounts):
     """Counts of non-void visits for one force, town, sector and calendar month (Europe/London)."""
 
     force = models.ForeignKey(Force, on_delete=models.DO_NOTHING, related_name="+")
     town = models.ForeignKey(Town, on_delete=models.DO_NOTHING, related_name="+")
     sector = models.CharField(max_length=10)
     month = models.DateField(help_text="The first day of the month.")
-    visits = models.IntegerField(default=0)
-    passed = models.IntegerField(default=0)
-    failed = models.IntegerField(default=0)
-    challenged = models.IntegerField(default=0)
-    reported = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["force", "month", "town", "sector"]
@@ -42,9 +56,7 @@ class VisitSummary(models.Model):
                 fields=["force", "month", "town", "sector"], name="summary_unique_key"
             ),
             models.CheckConstraint(
-                condition=Q(visits__gte=0, passed__gte=0, failed__gte=0)
-                & Q(challenged__gte=0, reported__gte=0),
-                name="summary_counts_not_negative",
+                condition=COUNTS_NOT_NEGATIVE, name="summary_counts_not_negative"
             ),
         ]
 
@@ -55,7 +67,7 @@ class VisitSummary(models.Model):
         return "/reports/towns/"
 
 
-class DayTotal(models.Model):
+class DayTotal(VisitCounts):
     """Counts of non-void visits for one force and day (Europe/London): the trend report of a
     force's visits (not narrowed to a town or sector) sums a period's days, any period, without
     reading the visits for the days at its edges."""
@@ -63,11 +75,6 @@ class DayTotal(models.Model):
     # No index of its own: the unique key's index starts with it.
     force = models.ForeignKey(Force, on_delete=models.DO_NOTHING, related_name="+", db_index=False)
     day = models.DateField()
-    visits = models.IntegerField(default=0)
-    passed = models.IntegerField(default=0)
-    failed = models.IntegerField(default=0)
-    challenged = models.IntegerField(default=0)
-    reported = models.IntegerField(default=0)
 
     class Meta:
         ordering = ["force", "day"]
@@ -79,9 +86,7 @@ class DayTotal(models.Model):
                 name="day_total_unique_key",
             ),
             models.CheckConstraint(
-                condition=Q(visits__gte=0, passed__gte=0, failed__gte=0)
-                & Q(challenged__gte=0, reported__gte=0),
-                name="day_total_counts_not_negative",
+                condition=COUNTS_NOT_NEGATIVE, name="day_total_counts_not_negative"
             ),
         ]
 

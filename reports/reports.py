@@ -197,27 +197,25 @@ def whole_months(filters: Filters, today: date | None = None):
         return None
     added: list[tuple[date, date]] = []
     taken: list[tuple[date, date]] = []
+
+    def whole_month_is_cheaper(inside: tuple, outside: tuple) -> bool:
+        """Note the edge month's days to read, and say whether the whole month is read."""
+        cheaper = _days_with_visits(*outside, today) < _days_with_visits(*inside, today)
+        (taken if cheaper else added).append(outside if cheaper else inside)
+        return cheaper
+
     if start is not None and first is not None and start < first:
-        inside, outside = (
-            (start, first - timedelta(days=1)),
-            (_month_start(start), start - timedelta(days=1)),
-        )
-        if _days_with_visits(*outside, today) < _days_with_visits(*inside, today):
-            first = _month_start(start)
-            taken.append(outside)
-        else:
-            added.append(inside)
+        month = _month_start(start)
+        if whole_month_is_cheaper(
+            (start, first - timedelta(days=1)), (month, start - timedelta(days=1))
+        ):
+            first = month
     if end is not None and last is not None and end >= _next_month(last):
         month = _next_month(last)
-        inside, outside = (
-            (month, end),
-            (end + timedelta(days=1), _next_month(month) - timedelta(days=1)),
-        )
-        if _days_with_visits(*outside, today) < _days_with_visits(*inside, today):
+        if whole_month_is_cheaper(
+            (month, end), (end + timedelta(days=1), _next_month(month) - timedelta(days=1))
+        ):
             last = month
-            taken.append(outside)
-        else:
-            added.append(inside)
     return first, last, added, taken
 
 
@@ -426,12 +424,10 @@ def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
             row[name] += values.get(name) or 0
 
     unit = "quarter" if by == "quarter" else "month"
-    whole_force = filters.operation is None and not filters.sector and filters.town is None
-    split = None if filters.operation is not None or whole_force else whole_months(filters)
-    if whole_force:
+    if filters.operation is None and not filters.sector and filters.town is None:
         for period, *values in _day_totals(user, filters, unit):
             add(period, dict(zip(ADDITIVE, values, strict=True)))
-    elif split is None:
+    elif (split := None if filters.operation is not None else whole_months(filters)) is None:
         raw = counted_visits(user, filters).annotate(period=trunc("visited_on"))
         for g in raw.values("period").annotate(**COUNTS).order_by():
             add(g["period"], g)
