@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed-$(REQS_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint db db-stop venv browser backup restore clean bench bench-load audit
+.PHONY: help run test lint db db-stop db-clean venv browser backup restore clean bench bench-load audit
 
 help:
 	@echo "make run   - set up and serve Makesafe with demo data on http://$(HOST):$(PORT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-load - 50 officers log 20 visits each over HTTP (gunicorn)"
 	@echo "make audit - ruff's security rules and the pinned dependency list"
 	@echo "make db-stop - stop the embedded PostgreSQL"
+	@echo "make db-clean - stop the embedded PostgreSQL and delete it with its data"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Makesafe needs Python 3.11 or newer on PATH."; exit 1; }
@@ -36,12 +37,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-# DATABASE_URL if set, else the embedded PostgreSQL in .pg/ (see makesafe/localdb.py).
+# DATABASE_URL if set, else this checkout's embedded PostgreSQL: in .pg/, or as root in
+# /var/lib/makesafe/<checkout>-<hash>/ (see makesafe/localdb.py).
 db: venv
 	@$(PY) -m makesafe.localdb start
 
 db-stop: venv
 	@$(PY) -m makesafe.localdb stop
+
+# Never touches DATABASE_URL's server: only this checkout's embedded cluster.
+db-clean: venv
+	@$(PY) -m makesafe.localdb clean
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
 browser:
@@ -104,5 +110,6 @@ restore: db
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/makesafe-....dump"; exit 1; }
 	$(PY) -m makesafe.localdb restore $(FILE)
 
-clean: db-stop
-	rm -rf $(VENV) .pg staticfiles .pytest_cache .ruff_cache
+clean:
+	@if [ -x $(PY) ]; then $(PY) -m makesafe.localdb clean; fi
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

