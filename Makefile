@@ -38,16 +38,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 # DATABASE_URL if set, else this checkout's embedded PostgreSQL: in .pg/, or as root in
-# /var/lib/makesafe/<checkout>-<hash>/ (see makesafe/localdb.py).
+# /var/lib/makesafe/<checkout>-<hash>/ (see tools/localdb.py).
 db: venv
-	@$(PY) -m makesafe.localdb start
+	@$(PY) -m tools.localdb start
 
 db-stop: venv
-	@$(PY) -m makesafe.localdb stop
+	@$(PY) -m tools.localdb stop
 
 # Never touches DATABASE_URL's server: only this checkout's embedded cluster.
 db-clean: venv
-	@$(PY) -m makesafe.localdb clean
+	@$(PY) -m tools.localdb clean
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser here.
 browser:
@@ -68,7 +68,7 @@ run: db
 	@echo "Press Ctrl+C to stop. The database keeps running: 'make db-stop' stops it."
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-lint: venv
+lint: db
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check --fail-level WARNING
@@ -104,12 +104,12 @@ audit: venv
 
 backup: db
 	@mkdir -p backups
-	$(PY) -m makesafe.localdb dump backups/makesafe-$$(date +%Y%m%d-%H%M%S).dump
+	$(PY) -m tools.localdb dump backups/makesafe-$$(date +%Y%m%d-%H%M%S).dump
 
 restore: db
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/makesafe-....dump"; exit 1; }
-	$(PY) -m makesafe.localdb restore $(FILE)
+	$(PY) -m tools.localdb restore $(FILE)
 
 clean:
-	@if [ -x $(PY) ]; then $(PY) -m makesafe.localdb clean; fi
+	@if [ -x $(PY) ]; then $(PY) -m tools.localdb clean; fi
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

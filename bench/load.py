@@ -46,7 +46,7 @@ def prepare_database(url: str) -> dict:
     import django
     from psycopg2 import connect, sql
 
-    from makesafe.localdb import _connect
+    from tools.localdb import _connect
 
     base = _connect(url, dbname="postgres")
     base.autocommit = True
@@ -165,7 +165,7 @@ class Officer:
 def main() -> int:
     url = os.environ.get("LOAD_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
     if not url:
-        from makesafe.localdb import default_database_url
+        from tools.localdb import default_database_url
 
         url = default_database_url().replace("/makesafe?", "/makesafe_load?")
     elif not urllib.parse.urlparse(url).path.endswith("_load"):

@@ -82,7 +82,7 @@ def bench_url() -> str:
     """DATABASE_URL (or the embedded server's) with `_bench` added to the database name."""
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
     if not url:
-        from makesafe.localdb import default_database_url
+        from tools.localdb import default_database_url
 
         return default_database_url().replace("/makesafe?", "/makesafe_bench?")
     parsed = urllib.parse.urlparse(url)
@@ -109,7 +109,7 @@ def configure_environment(url: str) -> dict:
 def create_database(url: str) -> None:
     from psycopg2 import sql
 
-    from makesafe.localdb import _connect
+    from tools.localdb import _connect
 
     name = urllib.parse.urlparse(url).path.lstrip("/")
     base = _connect(url, dbname="postgres")
@@ -129,7 +129,7 @@ def create_database(url: str) -> None:
 def drop_database(url: str) -> None:
     from psycopg2 import sql
 
-    from makesafe.localdb import _connect
+    from tools.localdb import _connect
 
     name = urllib.parse.urlparse(url).path.lstrip("/")
     base = _connect(url, dbname="postgres")
@@ -1216,7 +1216,7 @@ def write_results(r: Results) -> str:
 
 def generate(url: str, r: Results, n: int, *, base: bool) -> None:
     from bench import generate as gen
-    from makesafe.localdb import _connect
+    from tools.localdb import _connect
 
     steps: list[tuple[str, float]] = []
 
@@ -1252,7 +1252,7 @@ def main() -> int:
     from django.db import connection
 
     from accounts.models import Force
-    from makesafe.localdb import _connect
+    from tools.localdb import _connect
     from visits.models import Visit
 
     started = time.perf_counter()

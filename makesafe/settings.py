@@ -2,7 +2,7 @@
 
 Every value that differs between a laptop and a server comes from an environment variable, read
 through the helpers below; `.env.example` lists them all. The defaults are safe for a laptop:
-DEBUG off, the embedded PostgreSQL on a unix socket inside the project, and localhost only.
+DEBUG off, the embedded PostgreSQL `make run` starts, and localhost only.
 """
 
 import os
@@ -11,8 +11,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-
-from makesafe.localdb import default_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,8 +46,16 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when ALLOWED_HOSTS names a real host.")
     SECRET_KEY = "django-insecure-local-only-makesafe-laptop-key-never-use-on-a-server"  # noqa: S105
 
-# Without DATABASE_URL: the embedded PostgreSQL that `make run` starts (makesafe/localdb.py).
-DATABASE_URL = env_str("DATABASE_URL") or default_database_url()
+# Without DATABASE_URL: the embedded PostgreSQL that `make run` starts, whose address
+# tools/localdb.py writes into .pg/database_url.
+LOCAL_DATABASE_URL_FILE = BASE_DIR / ".pg" / "database_url"
+DATABASE_URL = env_str("DATABASE_URL")
+if not DATABASE_URL:
+    if not LOCAL_DATABASE_URL_FILE.exists():
+        raise ImproperlyConfigured(
+            "No database: set DATABASE_URL, or run `make run` once to start the embedded one."
+        )
+    DATABASE_URL = LOCAL_DATABASE_URL_FILE.read_text().strip()
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }

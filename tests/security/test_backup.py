@@ -1,7 +1,7 @@
 """SECURITY.md check 28: a backup restored into a fresh database is the same, history included.
 
 The test writes (and commits) records, backs the test database up with `python -m
-makesafe.localdb dump`, restores it with `... restore` into a new database on the same server,
+tools.localdb dump`, restores it with `... restore` into a new database on the same server,
 and compares every table's row count and checksum, and every sequence.
 """
 
@@ -107,7 +107,7 @@ def fresh_database():
 
 def localdb(command: str, path, database: str):
     result = subprocess.run(  # noqa: S603 - this virtualenv's Python and the project's module
-        [sys.executable, "-m", "makesafe.localdb", command, str(path)],
+        [sys.executable, "-m", "tools.localdb", command, str(path)],
         cwd=PROJECT_DIR,
         env={**os.environ, "DATABASE_URL": _url(database)},
         capture_output=True,

