@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from .navigation import forget_queue_badge
+from training.context_processors import forget_queue_badge
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 

@@ -126,17 +126,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "makesafe.navigation.navigation",
+                "training.context_processors.queue_badge",
             ],
-            "libraries": {
-                "fields": "makesafe.templatetags.fields",
-                "nav_tags": "makesafe.templatetags.nav_tags",
-            },
         },
     },
 ]
 
-# Django's form renderer, with <input> widgets drawn in Python (makesafe/renderers.py).
-FORM_RENDERER = "makesafe.renderers.InputsInPython"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from makesafe.navigation import MORE, remember_queue_counts
+from makesafe.navigation import MORE
 from premises.models import Premises
+from training.context_processors import remember_queue_counts
 from training.queries import KINDS, queue_counts
 from visits.models import Operation, Visit
 

@@ -1,10 +1,11 @@
 """List filters for the premises register."""
 
+from operator import itemgetter
+
 import django_filters
 from django import forms
 
-from makesafe.choices import preload_force_options
-from makesafe.filtering import ScopedFilterSet
+from common.filtering import ScopedFilterSet
 
 from .models import Premises, Town
 
@@ -50,16 +51,8 @@ class PremisesFilter(ScopedFilterSet):
         model = Premises
         fields = ["q", "town", "sector", "active"]
 
-    def __init__(self, *args, force, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.force = force
-
-    def scoped_querysets(self):
-        return {"town": Town.objects.filter(force=self.force)}
-
-    def preload_choices(self):
-        """The town select's options without a query of their own (makesafe/choices.py)."""
-        preload_force_options(self.form, self.force.pk, ["town"])
+    def record_selects(self):
+        return {"town": (Town.objects.visible_to(self.user), ["name"], itemgetter("name"))}
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

@@ -44,7 +44,7 @@ SESSION_COLUMNS = [
 
 def _filtered(request):
     premises = Premises.objects.visible_to(request.user).for_list()
-    listing = PremisesFilter(request.GET or None, queryset=premises, force=request.user.force)
+    listing = PremisesFilter(request.GET or None, queryset=premises, user=request.user)
     rows = listing.qs
     rows = rows.order_by(*(rows.query.order_by or ("name",)), "id")
     return listing, rows
@@ -54,7 +54,7 @@ def _filtered(request):
 def premises_list(request):
     listing, rows = _filtered(request)
     page = page_with_total(rows, request.GET.get("page"), PAGE_SIZE)
-    listing.preload_choices()
+    listing.load_options()
     query = request.GET.copy()
     query.pop("page", None)
     return render(

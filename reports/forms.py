@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from makesafe.choices import force_options
+from common.choices import rows_together
 from premises.models import Premises, Town
 from visits.models import Operation
 
@@ -14,7 +14,9 @@ from .reports import Filters
 
 # The newest operations offered in the select; older ones can still be typed in a link or CSV.
 OPERATION_OPTIONS = 300
-DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"})
+DATE_WIDGET = forms.DateInput(
+    format="%d/%m/%Y", attrs={"autocomplete": "off", "placeholder": "dd/mm/yyyy"}
+)
 
 
 def preset_dates(preset: str, today: date) -> tuple[date | None, date | None]:
@@ -60,19 +62,24 @@ class ReportFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.user = user
         self.fields["sector"].choices = [("", "All sectors")] + list(Premises.Sector.choices)
-        # The force's towns and operations in one query (makesafe/choices.py).
-        options = force_options(
-            user.force_id if user.is_authenticated else None, ("town", "operation")
+        # The force's towns and newest operations, in one query (common/choices.py). Town and
+        # operation are typed fields (an id or a name) drawn as selects of these.
+        options = rows_together(
+            User.objects.filter(pk=user.pk),
+            {
+                "town": (Town.objects.visible_to(user), ["pk", "name"]),
+                "operation": (
+                    Operation.objects.visible_to(user)[:OPERATION_OPTIONS],
+                    ["pk", "name"],
+                ),
+            },
         )
-        towns = [("", "All towns")] + options["town"]
-        operations = [("", "All operations")] + options["operation"][:OPERATION_OPTIONS]
-        # As makesafe/choices.py `_preload` hands them over: drawn by {% field %} as they are,
-        # and to the widget as a callable, which Django normalises only if it draws them.
-        for name, choices in (("town", towns), ("operation", operations)):
-            self.fields[name].widget = forms.Select(choices=lambda choices=choices: choices)
-            self.fields[name].preloaded_choices = choices
-        for name in ("preset", "sector", "town", "operation"):
-            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["town"].widget = forms.Select(
+            choices=[("", "All towns")] + [(r["pk"], r["name"]) for r in options["town"]]
+        )
+        self.fields["operation"].widget = forms.Select(
+            choices=[("", "All operations")] + [(r["pk"], r["name"]) for r in options["operation"]]
+        )
 
     def clean_town(self):
         """A town id, or its name (CSV users may type it); unknown is an error."""

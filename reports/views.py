@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import role_required
 from audit.decorators import disclosure_required
+from common.navigation import NavLink
 from makesafe.csvutil import csv_download
-from makesafe.navigation import cached_url
 
 from . import reports
 from .forms import ReportFilterForm
@@ -111,15 +112,16 @@ SORTS = {
 }
 
 
-def reports_nav() -> list[tuple[str, str, str]]:
-    """(key, title, URL) of each page of the reports' own bar (report_links in report_tags):
-    the dashboard (key ""), each report (its slug), the press summary ("press")."""
+def reports_nav(current: str) -> list[NavLink]:
+    """The reports' own bar: the dashboard (key ""), each report (its slug) and the press summary
+    ("press"), the `current` one marked."""
     titles = [(s, g.title) for s, g in GROUPED.items()] + list(OTHER.items())
-    return [
-        ("", "Dashboard", cached_url("reports:dashboard")),
-        *((s, title, cached_url("reports:report", s)) for s, title in titles),
-        ("press", "Press summary", cached_url("reports:press")),
+    links = [
+        ("", "Dashboard", reverse("reports:dashboard")),
+        *((s, title, reverse("reports:report", args=[s])) for s, title in titles),
+        ("press", "Press summary", reverse("reports:press")),
     ]
+    return [NavLink(title, url, key, key == current) for key, title, url in links]
 
 
 def _without(params, name: str) -> str:
@@ -157,7 +159,7 @@ def _context(request, slug: str):
         "form": form,
         "filters": filters,
         "slug": slug,
-        "reports_nav": reports_nav(),
+        "reports_nav": reports_nav(slug),
         "generated": timezone.localtime(),
         "query": request.GET.urlencode(),
         "sort_query": _without(request.GET, "sort"),
@@ -224,7 +226,7 @@ def dashboard(request):
             "form": form,
             "filters": filters,
             "comparison": reports.dashboard(request.user, filters),
-            "reports_nav": reports_nav(),
+            "reports_nav": reports_nav(""),
             "query": request.GET.urlencode(),
         },
     )
@@ -306,7 +308,7 @@ def press(request):
             "filters": filters,
             "summary": summary,
             "press_tables": [("By town", summary.towns), ("By sector", summary.sectors)],
-            "reports_nav": reports_nav(),
+            "reports_nav": reports_nav("press"),
             "query": request.GET.urlencode(),
         },
     )

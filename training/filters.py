@@ -1,8 +1,10 @@
 """List filters for training sessions."""
 
+from operator import itemgetter
+
 import django_filters
 
-from makesafe.filtering import ScopedFilterSet
+from common.filtering import ScopedFilterSet
 from premises.models import Town
 from visits.filters import LabelledDateRangeWidget
 
@@ -27,9 +29,5 @@ class SessionFilter(ScopedFilterSet):
         model = TrainingSession
         fields = ["status", "period", "town", "provider"]
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def scoped_querysets(self):
-        return {"town": Town.objects.visible_to(self.user)}
+    def record_selects(self):
+        return {"town": (Town.objects.visible_to(self.user), ["name"], itemgetter("name"))}

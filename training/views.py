@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required
 from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from makesafe.concurrency import StaleEdit
-from makesafe.navigation import remember_queue_counts
 from makesafe.pagination import page_with_total
 from makesafe.redirects import safe_next
 from premises.models import Premises, Town
 from visits.models import LONDON_TZ, Visit
 
 from . import ics
+from .context_processors import remember_queue_counts
 from .filters import SessionFilter
 from .forms import (
     AssignForm,
@@ -157,6 +157,7 @@ def session_list(request):
     listing = SessionFilter(request.GET or None, queryset=sessions, user=request.user)
     rows = listing.qs.order_by("-scheduled_for", "-created_at", "-id")
     page = page_with_total(rows, request.GET.get("page"), PAGE_SIZE)
+    listing.load_options()
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,11 +1,12 @@
 """List filters for visits."""
 
+from operator import itemgetter
+
 import django_filters
 from django import forms
 
 from accounts.models import User
-from makesafe.choices import preload_force_options
-from makesafe.filtering import ScopedFilterSet
+from common.filtering import ScopedFilterSet
 from premises.models import Premises, Town
 
 from .models import Operation, Visit
@@ -60,22 +61,17 @@ class VisitFilter(ScopedFilterSet):
             "premises",
         ]
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def scoped_querysets(self):
+    def record_selects(self):
         user = self.user
-        # Only what a chosen record needs: the operations list grows by the month.
         return {
-            "town": Town.objects.visible_to(user).only("name"),
-            "operation": Operation.objects.visible_to(user).only("name"),
-            "officer": User.objects.visible_to(user).only(*User.NAME_FIELDS),
+            "town": (Town.objects.visible_to(user), ["name"], itemgetter("name")),
+            "operation": (Operation.objects.visible_to(user), ["name"], itemgetter("name")),
+            "officer": (User.objects.visible_to(user), User.NAME_FIELDS, _officer),
         }
-
-    def preload_choices(self):
-        """Towns, operations and officers for the selects, in one query (makesafe/choices.py)."""
-        preload_force_options(self.form, self.user.force_id, ["town", "operation", "officer"])
 
     def filter_retests(self, queryset, name, value):
         return queryset.filter(retest_of__isnull=False) if value else queryset
+
+
+def _officer(row: dict) -> str:
+    return User.display_name(row["first_name"], row["last_name"], row["username"], row["rank"])

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
-from makesafe.choices import preload_choices
+from common.choices import rows_together, set_options
 from makesafe.concurrency import VersionedFormMixin
 from premises.models import Premises, Town
 
@@ -121,8 +121,8 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
                 second=0, microsecond=0
             )
 
-    def preload_choices(self):
-        """The operation, cadet, scenario and re-test options in one query (makesafe/choices.py),
+    def load_options(self):
+        """The operation, cadet, scenario and re-test options in one query (common/choices.py),
         for drawing the form; choices are still validated against the querysets above."""
         outcomes = dict(Visit.Outcome.choices)
 
@@ -130,16 +130,21 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             when = timezone.localtime(parse_datetime(row["visited_at"]))
             return f"{when:%d %b %Y} – {outcomes.get(row['outcome'], row['outcome'])}"
 
-        preload_choices(
-            self,
-            self.user.force_id,
+        labels = {
+            "operation": (["name"], itemgetter("name")),
+            "participants": (["code"], itemgetter("code")),
+            "scenario": (["name", "version"], lambda row: f"{row['name']} (v{row['version']})"),
+            "retest_of": (["visited_at", "outcome"], earlier_visit),
+        }
+        rows = rows_together(
+            User.objects.filter(pk=self.user.pk),
             {
-                "operation": (["name"], itemgetter("name")),
-                "participants": (["code"], itemgetter("code")),
-                "scenario": (["name", "version"], lambda row: f"{row['name']} (v{row['version']})"),
-                "retest_of": (["visited_at", "outcome"], earlier_visit),
+                name: (self.fields[name].queryset, ["pk", *columns])
+                for name, (columns, _) in labels.items()
             },
         )
+        for name, (_, label) in labels.items():
+            set_options(self.fields[name], [(row["pk"], label(row)) for row in rows[name]])
 
     def outcome_options(self) -> list[dict]:
         """The outcome radios, best to worst, each with the DOMAIN.md wording as its help."""

@@ -299,29 +299,6 @@ class VisitQuerySet(ForceScopedQuerySet):
         """Visits whose staff reported to police or refused because of safeguarding concerns."""
         return self.filter(result=Visit.Result.PASS)
 
-    # What a row of the visits list shows (visits/templatetags/visit_rows.py), in this order.
-    LIST_COLUMNS = (
-        "pk",
-        "visited_at",
-        "retest_of_id",
-        "outcome",
-        "result",
-        "premises__name",
-        "premises__sector",
-        "premises__town__name",
-        "officer_id",
-        "officer__first_name",
-        "officer__last_name",
-        "officer__username",
-        "officer__rank",
-        "operation__name",
-    )
-
-    def list_rows(self):
-        """The visits list's cells as named tuples (LIST_COLUMNS), joined in one query: the busiest
-        page in Makesafe needs no model instances for them."""
-        return self.values_list(*self.LIST_COLUMNS, named=True)
-
     def for_list(self):
         """Rows for visit lists: premises, town and officer joined in the same query."""
         return self.select_related("premises__town", "officer", "operation").defer(

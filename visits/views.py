@@ -72,8 +72,8 @@ def _filtered_visits(request):
 @role_required("visits.view_visit")
 def visit_list(request):
     listing, rows = _filtered_visits(request)
-    page = page_without_count(rows.list_rows(), request.GET.get("page"), PAGE_SIZE)
-    listing.preload_choices()
+    page = page_without_count(rows.for_list(), request.GET.get("page"), PAGE_SIZE)
+    listing.load_options()
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -199,7 +199,7 @@ def visit_create(request, premises_pk):
         if visit.operation_id:
             return redirect(visit.operation)
         return redirect(visit)
-    form.preload_choices()
+    form.load_options()
     return render(
         request,
         "visits/visit_form.html",
@@ -230,7 +230,7 @@ def visit_edit(request, pk):
         else:
             messages.success(request, "Saved the visit.")
             return redirect(visit)
-    form.preload_choices()
+    form.load_options()
     return render(
         request,
         "visits/visit_form.html",

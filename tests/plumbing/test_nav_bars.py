@@ -1,12 +1,13 @@
-"""The navigation bars, drawn in Python (makesafe/templatetags/nav_tags.py): the links a role
-may use, the current page marked for sight and for screen readers, text escaped, the reports'
-bar keeping the filters."""
+"""The navigation bars (templates/includes/_nav_links.html): the links a role may use, the
+current page marked for sight and for screen readers, text escaped, the reports' bar keeping the
+filters."""
 
 import re
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from makesafe.templatetags.nav_tags import main_nav
+from common.navigation import NavLink
 
 
 def links(html: str, nav_label: str) -> list[tuple[str, str, bool, bool]]:
@@ -34,12 +35,14 @@ def test_the_main_bar_shows_the_sergeants_queue_badge(sergeant_client):
     assert queue[1] == reverse("training:queue") and not queue[2]
 
 
-def test_the_main_bar_escapes_its_text():
-    html = str(main_nav([("<b>Visits</b>", "/v/?a=1&b=2", "visits", 3)], "visits"))
+def test_the_bar_escapes_its_text():
+    links = [NavLink("<b>Visits</b>", "/v/?a=1&b=2", "visits", active=True)]
+    context = {"links": links, "badge_key": "visits", "badge": 3}
+    html = render_to_string("includes/_nav_links.html", context)
     assert "&lt;b&gt;Visits&lt;/b&gt;" in html and 'href="/v/?a=1&amp;b=2"' in html
     assert 'class="nav-link active"' in html and 'aria-current="page"' in html
     assert '>3<span class="visually-hidden"> rows</span>' in html
-    assert str(main_nav([], "")) == ""
+    assert render_to_string("includes/_nav_links.html", {"links": []}).strip() == ""
 
 
 def test_the_reports_bar_marks_the_report_and_keeps_the_filters(commander_client):

@@ -4,9 +4,9 @@ once a minute, and again straight after the sergeant changes something."""
 import pytest
 from django.urls import reverse
 
-from makesafe import navigation
 from makesafe.pagination import page_with_total
 from premises.models import Premises
+from training import context_processors as badge
 
 from ..factories import PremisesFactory, VisitFactory
 
@@ -50,7 +50,7 @@ def test_the_premises_list_shows_its_total(officer_client, register):
 
 
 def _badge(response) -> int:
-    return next(badge for _, _, key, badge in response.context["nav_items"] if key == "queue")
+    return response.context["queue_badge"]
 
 
 def _queue_count_queries(captured) -> int:
@@ -72,8 +72,8 @@ def test_the_badge_is_counted_once_a_minute(
     with CaptureQueriesContext(connection) as second:
         assert _badge(sergeant_client.get(url)) == first_badge  # a minute has not passed
     assert _queue_count_queries(second) == 0
-    later = navigation.time.time() + navigation.QUEUE_BADGE_SECONDS + 1
-    monkeypatch.setattr(navigation.time, "time", lambda: later)
+    later = badge.time.time() + badge.QUEUE_BADGE_SECONDS + 1
+    monkeypatch.setattr(badge.time, "time", lambda: later)
     assert _badge(sergeant_client.get(url)) == first_badge + 2  # counted afresh: training, letter
 
 

@@ -19,7 +19,7 @@ from .conftest import PRODUCTION_HOST, PRODUCTION_SECRET_KEY, PROJECT_DIR
 
 BIN = Path(sys.executable).parent
 APP_DIRS = ["accounts", "audit", "premises", "visits", "training", "reports", "retention"]
-APP_DIRS += ["demo", "makesafe"]
+APP_DIRS += ["demo", "makesafe", "common"]
 
 
 def _run(args, **env):

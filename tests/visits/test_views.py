@@ -35,7 +35,7 @@ def at(year, month, day, hour=12, minute=0):
 def listed(client, **query):
     response = client.get(reverse("visits:list"), query)
     assert response.status_code == 200
-    return sorted(v.premises__name for v in response.context["page"])
+    return sorted(v.premises.name for v in response.context["page"])
 
 
 def edit_data(visit, cadets, **changes):

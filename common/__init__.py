@@ -1,0 +1,1 @@
+"""Helpers shared by every app. This package imports no app of the project."""
