@@ -3,6 +3,7 @@
 import re
 
 import pghistory
+import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -35,6 +36,27 @@ class Town(models.Model):
         constraints = [
             models.UniqueConstraint("force", Upper("name"), name="town_name_unique_per_force"),
             models.CheckConstraint(condition=~Q(name=""), name="town_name_not_blank"),
+        ]
+        triggers = [
+            # premises_town_same_force, from the town's side (Premises has the other): a town
+            # with premises cannot move to another force. Only when its force changes.
+            pgtrigger.Trigger(
+                name="town_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.UpdateOf("force_id"),
+                condition=pgtrigger.AnyChange("force"),
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM premises_premises
+                    WHERE town_id = NEW.id AND force_id <> NEW.force_id
+                ) THEN
+                    RAISE EXCEPTION 'premises_town_same_force: '
+                        'the town has premises of another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
         ]
 
     def __str__(self):
@@ -103,6 +125,9 @@ class Premises(models.Model):
         Sector.TAKEAWAY: "F",
         Sector.OTHER: "O",
     }
+
+    # The sectors an s.116 notice can apply to: hotels, B&Bs and guest houses.
+    S116_SECTORS = (Sector.HOTEL, Sector.BNB)
 
     class ContactRole(models.TextChoices):
         MANAGER = "manager", "Manager"
@@ -217,6 +242,23 @@ class Premises(models.Model):
             models.Index(fields=["force", "postcode"], name="premises_force_postcode"),
             models.Index(fields=["force", "-updated_at"], name="premises_force_updated"),
         ]
+        triggers = [
+            # So no write around the forms (the support site, bulk or raw SQL) can mix two forces.
+            pgtrigger.Trigger(
+                name="premises_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("town_id", "force_id"),
+                declare=[("town_force", "bigint")],
+                func="""
+                SELECT force_id INTO town_force FROM premises_town WHERE id = NEW.town_id;
+                IF town_force <> NEW.force_id THEN
+                    RAISE EXCEPTION 'premises_town_same_force: the town belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.reference})" if self.reference else self.name
@@ -227,7 +269,7 @@ class Premises(models.Model):
     @property
     def can_receive_s116_notice(self) -> bool:
         """Only hotels, B&Bs and guest houses can receive an s.116 notice."""
-        return self.sector in (self.Sector.HOTEL, self.Sector.BNB)
+        return self.sector in self.S116_SECTORS
 
     @property
     def reference_prefix(self) -> str:
