@@ -4,6 +4,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -519,6 +520,57 @@ class Visit(models.Model):
                 name="visit_letter_queue",
             ),
         ]
+        triggers = [
+            # Rules that span tables, so no write can get around the forms: the premises,
+            # scenario and operation are the visit's force's, and a re-test follows an earlier
+            # visit to the same premises.
+            pgtrigger.Trigger(
+                name="visit_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[
+                    ("other_force", "bigint"),
+                    ("earlier_premises", "bigint"),
+                    ("earlier_at", "timestamptz"),
+                ],
+                func="""
+                SELECT force_id INTO other_force FROM premises_premises WHERE id = NEW.premises_id;
+                IF other_force <> NEW.force_id THEN
+                    RAISE EXCEPTION 'visit_premises_same_force: '
+                        'the premises belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF NEW.scenario_id IS NOT NULL THEN
+                    SELECT force_id INTO other_force FROM visits_scenario
+                    WHERE id = NEW.scenario_id;
+                    IF other_force <> NEW.force_id THEN
+                        RAISE EXCEPTION 'visit_scenario_same_force: '
+                            'the scenario belongs to another force'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                END IF;
+                IF NEW.operation_id IS NOT NULL THEN
+                    SELECT force_id INTO other_force FROM visits_operation
+                    WHERE id = NEW.operation_id;
+                    IF other_force <> NEW.force_id THEN
+                        RAISE EXCEPTION 'visit_operation_same_force: '
+                            'the operation belongs to another force'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                END IF;
+                IF NEW.retest_of_id IS NOT NULL THEN
+                    SELECT premises_id, visited_at INTO earlier_premises, earlier_at
+                    FROM visits_visit WHERE id = NEW.retest_of_id;
+                    IF earlier_premises <> NEW.premises_id OR earlier_at >= NEW.visited_at THEN
+                        RAISE EXCEPTION 'visit_retest_earlier_same_premises: '
+                            'a re-test follows an earlier visit to the same premises'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
 
     def __str__(self):
         return f"{self.premises.name}, {self.visited_at:%d %b %Y}: {self.get_result_display()}"
@@ -562,3 +614,31 @@ class Visit(models.Model):
     def get_material_left_display(self) -> str:
         labels = dict(self.Material.choices)
         return ", ".join(labels.get(m, m) for m in self.material_left)
+
+
+class VisitParticipant(Visit.participants.through):
+    """A cadet on a visit: a row of the table Django makes for `Visit.participants`. A proxy, so
+    the table and the many-to-many field stay Django's own; it only carries the table's rule."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        triggers = [
+            pgtrigger.Trigger(
+                name="visit_participant_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[("visit_force", "bigint"), ("cadet_force", "bigint")],
+                func="""
+                SELECT force_id INTO visit_force FROM visits_visit WHERE id = NEW.visit_id;
+                SELECT force_id INTO cadet_force FROM visits_participant
+                WHERE id = NEW.participant_id;
+                IF visit_force <> cadet_force THEN
+                    RAISE EXCEPTION 'visit_participant_same_force: '
+                        'the cadet belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
