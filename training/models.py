@@ -1,17 +1,21 @@
 """Follow-up after a visit: training sessions, outcome letters, work-queue owners, s.116 notices."""
 
 import calendar
+import functools
+import operator
 from datetime import date, timedelta
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
+from psycopg2.extensions import adapt
 
-from accounts.models import Force
+from accounts.models import Force, User
 from premises.models import ForceScopedQuerySet, Premises
 from visits.models import Visit
 
@@ -23,11 +27,42 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _sql_array(values) -> str:
+    """Choices of the models as an SQL array, quoted by psycopg2: what the database's rules
+    compare with comes from the models' own definitions."""
+    return adapt(list(values)).getquoted().decode()
+
+
 class PlusSixMonths(Func):
     """date + 6 months, the longest life of an s.116 notice (immutable, for a check constraint)."""
 
     template = "((%(expressions)s + interval '6 months')::date)"
     output_field = models.DateField()
+
+
+# Where a training session may go from each status. Delivered is final. (Outside the model, so
+# that its Meta can build the database's copy of the rule from it.)
+SESSION_TRANSITIONS = {
+    "offered": {"accepted", "declined", "scheduled", "cancelled"},
+    "accepted": {"scheduled", "declined", "cancelled"},
+    "declined": {"offered"},
+    "scheduled": {"scheduled", "delivered", "no_show", "cancelled"},
+    "no_show": {"scheduled", "cancelled"},
+    "cancelled": {"offered"},
+    "delivered": set(),
+}
+
+
+def _status_change_allowed(transitions) -> pgtrigger.Q:
+    """A trigger condition: OLD.status may become NEW.status, as `transitions` has it."""
+    return functools.reduce(
+        operator.or_,
+        (
+            pgtrigger.Q(old__status=old, new__status__in=sorted(new))
+            for old, new in transitions.items()
+            if new
+        ),
+    )
 
 
 class TrainingSessionQuerySet(ForceScopedQuerySet):
@@ -55,16 +90,7 @@ class TrainingSession(models.Model):
         NO_SHOW = "no_show", "No-show"
         CANCELLED = "cancelled", "Cancelled"
 
-    # Where a session may go from each status. Delivered is final.
-    TRANSITIONS = {
-        "offered": {"accepted", "declined", "scheduled", "cancelled"},
-        "accepted": {"scheduled", "declined", "cancelled"},
-        "declined": {"offered"},
-        "scheduled": {"scheduled", "delivered", "no_show", "cancelled"},
-        "no_show": {"scheduled", "cancelled"},
-        "cancelled": {"offered"},
-        "delivered": set(),
-    }
+    TRANSITIONS = SESSION_TRANSITIONS
 
     class Provider(models.TextChoices):
         POLICE = "police", "Police"
@@ -169,6 +195,47 @@ class TrainingSession(models.Model):
         indexes = [
             models.Index(fields=["premises", "status", "scheduled_for"], name="training_premises"),
             models.Index(fields=["force", "status", "scheduled_for"], name="training_force_status"),
+        ]
+        triggers = [
+            # The premises is the session's force's, and the visit (if any) was to it.
+            pgtrigger.Trigger(
+                name="training_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[("premises_force", "bigint"), ("visit_premises", "bigint")],
+                func="""
+                SELECT force_id INTO premises_force FROM premises_premises
+                WHERE id = NEW.premises_id;
+                IF premises_force <> NEW.force_id THEN
+                    RAISE EXCEPTION 'training_same_force: the premises belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF NEW.visit_id IS NOT NULL THEN
+                    SELECT premises_id INTO visit_premises FROM visits_visit
+                    WHERE id = NEW.visit_id;
+                    IF visit_premises <> NEW.premises_id THEN
+                        RAISE EXCEPTION 'training_visit_same_premises: '
+                            'the visit was to other premises'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+            # The status only moves as TRANSITIONS allows: the function runs only for a change
+            # that it does not allow, and refuses it.
+            pgtrigger.Trigger(
+                name="training_status_transition",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__status__df=pgtrigger.F("new__status"))
+                & ~_status_change_allowed(SESSION_TRANSITIONS),
+                func="""
+                RAISE EXCEPTION 'training_status_transition: % cannot become %',
+                    OLD.status, NEW.status
+                    USING ERRCODE = 'check_violation';
+                """,
+            ),
         ]
 
     def __str__(self):
@@ -339,6 +406,52 @@ class Notice(models.Model):
             models.CheckConstraint(condition=~Q(grounds=""), name="notice_grounds_required"),
         ]
         indexes = [models.Index(fields=["force", "status", "expiry_date"], name="notice_expiry")]
+        triggers = [
+            # s.116 (ASBCPA 2014): a notice is on a hotel, B&B or guest house of the force, issued
+            # by an inspector or above of the same force, whatever writes it.
+            pgtrigger.Trigger(
+                name="notice_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[
+                    ("s116_sectors", f"CONSTANT text[] := {_sql_array(Premises.S116_SECTORS)}"),
+                    (
+                        "issuing_ranks",
+                        f"CONSTANT text[] := {_sql_array(User.INSPECTOR_OR_ABOVE)}",
+                    ),
+                    ("premises_sector", "text"),
+                    ("premises_force", "bigint"),
+                    ("issuer_rank", "text"),
+                    ("issuer_force", "bigint"),
+                ],
+                func="""
+                SELECT sector, force_id INTO premises_sector, premises_force
+                FROM premises_premises WHERE id = NEW.premises_id;
+                IF premises_sector <> ALL (s116_sectors) THEN
+                    RAISE EXCEPTION 'notice_premises_sector: '
+                        's.116 notices apply only to hotels, B&Bs and guest houses'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF premises_force <> NEW.force_id THEN
+                    RAISE EXCEPTION 'notice_same_force: the premises belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                SELECT rank, force_id INTO issuer_rank, issuer_force
+                FROM accounts_user WHERE id = NEW.issued_by_id;
+                IF issuer_rank <> ALL (issuing_ranks) THEN
+                    RAISE EXCEPTION 'notice_issuer_rank: '
+                        'an s.116 notice is issued by an inspector or above'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF issuer_force IS DISTINCT FROM NEW.force_id THEN
+                    RAISE EXCEPTION 'notice_issuer_force: '
+                        'the issuing officer belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
 
     def __str__(self):
         return f"s.116 notice on {self.premises.name}, {self.start_date:%d %b %Y}"
@@ -392,6 +505,25 @@ class GuestInfoRequest(models.Model):
                 condition=Q(complied__in=["pending", "yes", "late", "no"]),
                 name="request_complied_valid",
             ),
+        ]
+        triggers = [
+            # A request covers only days when its notice is in force.
+            pgtrigger.Trigger(
+                name="request_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[("notice_start", "date"), ("notice_expiry", "date")],
+                func="""
+                SELECT start_date, expiry_date INTO notice_start, notice_expiry
+                FROM training_notice WHERE id = NEW.notice_id;
+                IF NEW.period_start < notice_start OR NEW.period_end > notice_expiry THEN
+                    RAISE EXCEPTION 'request_period_within_notice: '
+                        'the period must fall within the notice''s life'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
         ]
 
     def __str__(self):
