@@ -1,0 +1,315 @@
+"""SECURITY.md check 24, by trigger: the rules that span tables, and the upkeep of the reports'
+summary tables, are django-pgtrigger triggers declared in the models. The migrations install
+them, no hand-written trigger or function is left beside them, and each still refuses (or
+counts) a write that goes around the ORM: raw SQL, or bulk_create.
+"""
+
+import random
+import re
+from datetime import timedelta
+
+import pgtrigger
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from pgtrigger.core import INSTALLED
+
+from premises.models import Premises
+from training.models import Notice
+from visits.models import Visit, VisitParticipant
+
+from ..factories import (
+    GuestInfoRequestFactory,
+    NoticeFactory,
+    OperationFactory,
+    ParticipantFactory,
+    PremisesFactory,
+    ScenarioFactory,
+    TownFactory,
+    TrainingSessionFactory,
+    UserFactory,
+    VisitFactory,
+)
+from ..reports.test_summary import assert_summary_exact, build_visits
+
+RULE_TRIGGERS = [
+    "premises.Town:town_rules",
+    "premises.Premises:premises_rules",
+    "visits.Visit:visit_rules",
+    "visits.VisitParticipant:visit_participant_rules",
+    "training.TrainingSession:training_rules",
+    "training.TrainingSession:training_status_transition",
+    "training.Notice:notice_rules",
+    "training.GuestInfoRequest:request_rules",
+]
+SUMMARY_TRIGGERS = [
+    "reports.CountedVisit:visit_summary_insert",
+    "reports.CountedVisit:visit_summary_update",
+    "reports.CountedVisit:visit_summary_delete",
+    "reports.CountedVisit:visit_day_total_insert",
+    "reports.CountedVisit:visit_day_total_update",
+    "reports.CountedVisit:visit_day_total_delete",
+    "reports.CountedPremises:premises_summary",
+]
+
+# What the hand-written migrations (premises 0005, visits 0003, training 0002, reports 0002 and
+# 0005) created before the rules moved into the models.
+HAND_WRITTEN_FUNCTIONS = [
+    "makesafe_premises_rules",
+    "makesafe_town_rules",
+    "makesafe_visit_rules",
+    "makesafe_visit_participant_rules",
+    "makesafe_notice_rules",
+    "makesafe_request_rules",
+    "makesafe_training_rules",
+    "makesafe_summary_add",
+    "makesafe_summary_change",
+    "makesafe_summary_visit",
+    "makesafe_summary_premises",
+    "makesafe_day_total_change",
+    "makesafe_day_total_visit",
+]
+
+
+@pytest.mark.parametrize("uri", RULE_TRIGGERS + SUMMARY_TRIGGERS)
+def test_each_rule_is_a_pgtrigger_trigger_the_migrations_installed(db, uri):
+    ((model, trigger),) = pgtrigger.registered(uri)
+    assert trigger.get_installation_status(model) == (INSTALLED, True)
+
+
+def test_pgtrigger_ls_lists_every_one_installed_and_enabled(db, capsys):
+    uris = RULE_TRIGGERS + SUMMARY_TRIGGERS
+    call_command("pgtrigger", "ls", *uris)
+    listed = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out).splitlines()
+    assert sorted(listed) == sorted(f"INSTALLED ENABLED {uri}" for uri in uris)
+
+
+def test_no_hand_written_trigger_or_function_is_left(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname FROM pg_proc WHERE proname = ANY(%s)", [HAND_WRITTEN_FUNCTIONS]
+        )
+        assert cursor.fetchall() == []
+        # Every trigger in the database is pgtrigger's: these rules, pghistory's and the
+        # append-only logs'.
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND t.tgname NOT LIKE 'pgtrigger\\_%%'"
+        )
+        assert cursor.fetchall() == []
+
+
+def test_the_cadets_rule_is_on_djangos_own_many_to_many_table():
+    assert VisitParticipant._meta.proxy
+    assert VisitParticipant._meta.db_table == Visit.participants.through._meta.db_table
+    assert Visit.participants.through._meta.auto_created
+
+
+# -- Writes around the ORM ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def rows(force, town, other_town, officer):
+    """One row of each kind the rules look at, and rows of the other force to break them with."""
+    other_force = other_town.force
+    hotel = PremisesFactory(town=town, sector="hotel")
+    pub = PremisesFactory(town=town, sector="licensed")
+    now = timezone.now()
+    visit = VisitFactory(premises=hotel, officer=officer, visited_at=now - timedelta(days=20))
+    later = VisitFactory(premises=hotel, officer=officer, visited_at=now - timedelta(days=2))
+    notice = NoticeFactory(premises=hotel, issued_by=UserFactory(force=force, rank="inspector"))
+    return {
+        "town": town,
+        "hotel": hotel,
+        "pub": pub,
+        "visit": visit,
+        "later": later,
+        "pub_visit": VisitFactory(premises=pub, officer=officer),
+        "notice": notice,
+        "request": GuestInfoRequestFactory(notice=notice),
+        "session": TrainingSessionFactory(premises=hotel, visit=visit),
+        "delivered": TrainingSessionFactory(
+            premises=hotel, status="delivered", scheduled_for=now, staff_trained=4
+        ),
+        "constable": UserFactory(force=force, rank="constable"),
+        "other_force": other_force,
+        "other_town": other_town,
+        "other_hotel": PremisesFactory(town=other_town, sector="hotel"),
+        "other_scenario": ScenarioFactory(force=other_force),
+        "other_operation": OperationFactory(force=other_force),
+        "other_cadet": ParticipantFactory(force=other_force),
+        "other_inspector": UserFactory(force=other_force, rank="inspector"),
+    }
+
+
+def _sql(statement, *names):
+    """A raw SQL write whose parameters are the rows called `names`' ids."""
+
+    def write(rows):
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [rows[name].pk for name in names])
+
+    return write
+
+
+def _bulk_premises_in_another_forces_town(rows):
+    Premises.objects.bulk_create(
+        [PremisesFactory.build(town=rows["other_town"], force=rows["town"].force)]
+    )
+
+
+def _bulk_notice_on_another_forces_hotel(rows):
+    notice = NoticeFactory.build(
+        premises=rows["other_hotel"], force=rows["town"].force, issued_by=rows["notice"].issued_by
+    )
+    Notice.objects.bulk_create([notice])
+
+
+# (trigger, the error it raises, a write that breaks the rule): every rule of every trigger.
+WRITES = [
+    ("premises_rules", "premises_town_same_force", _bulk_premises_in_another_forces_town),
+    (
+        "premises_rules",
+        "premises_town_same_force",
+        _sql("UPDATE premises_premises SET town_id = %s WHERE id = %s", "other_town", "hotel"),
+    ),
+    (
+        "town_rules",
+        "premises_town_same_force",
+        _sql("UPDATE premises_town SET force_id = %s WHERE id = %s", "other_force", "town"),
+    ),
+    (
+        "visit_rules",
+        "visit_premises_same_force",
+        _sql("UPDATE visits_visit SET premises_id = %s WHERE id = %s", "other_hotel", "visit"),
+    ),
+    (
+        "visit_rules",
+        "visit_scenario_same_force",
+        _sql("UPDATE visits_visit SET scenario_id = %s WHERE id = %s", "other_scenario", "visit"),
+    ),
+    (
+        "visit_rules",
+        "visit_operation_same_force",
+        _sql("UPDATE visits_visit SET operation_id = %s WHERE id = %s", "other_operation", "visit"),
+    ),
+    (
+        "visit_rules",
+        "visit_retest_earlier_same_premises",
+        _sql("UPDATE visits_visit SET retest_of_id = %s WHERE id = %s", "later", "visit"),
+    ),
+    (
+        "visit_rules",
+        "visit_retest_earlier_same_premises",
+        _sql("UPDATE visits_visit SET retest_of_id = %s WHERE id = %s", "pub_visit", "later"),
+    ),
+    (
+        "visit_participant_rules",
+        "visit_participant_same_force",
+        _sql(
+            "INSERT INTO visits_visit_participants (visit_id, participant_id) VALUES (%s, %s)",
+            "visit",
+            "other_cadet",
+        ),
+    ),
+    (
+        "notice_rules",
+        "notice_premises_sector",
+        _sql("UPDATE training_notice SET premises_id = %s WHERE id = %s", "pub", "notice"),
+    ),
+    ("notice_rules", "notice_same_force", _bulk_notice_on_another_forces_hotel),
+    (
+        "notice_rules",
+        "notice_issuer_rank",
+        _sql("UPDATE training_notice SET issued_by_id = %s WHERE id = %s", "constable", "notice"),
+    ),
+    (
+        "notice_rules",
+        "notice_issuer_force",
+        _sql(
+            "UPDATE training_notice SET issued_by_id = %s WHERE id = %s",
+            "other_inspector",
+            "notice",
+        ),
+    ),
+    (
+        "request_rules",
+        "request_period_within_notice",
+        _sql(
+            "UPDATE training_guestinforequest SET period_end = period_end + 400 WHERE id = %s",
+            "request",
+        ),
+    ),
+    (
+        "training_rules",
+        "training_same_force",
+        _sql(
+            "UPDATE training_trainingsession SET premises_id = %s, visit_id = NULL WHERE id = %s",
+            "other_hotel",
+            "session",
+        ),
+    ),
+    (
+        "training_rules",
+        "training_visit_same_premises",
+        _sql(
+            "UPDATE training_trainingsession SET visit_id = %s WHERE id = %s",
+            "pub_visit",
+            "session",
+        ),
+    ),
+    (
+        "training_status_transition",
+        "training_status_transition",
+        _sql("UPDATE training_trainingsession SET status = 'offered' WHERE id = %s", "delivered"),
+    ),
+]
+
+
+def test_every_rule_trigger_is_tried():
+    assert {trigger for trigger, _, _ in WRITES} == {uri.split(":")[1] for uri in RULE_TRIGGERS}
+
+
+@pytest.mark.parametrize(
+    "trigger, rule, write", WRITES, ids=[f"{t}-{r}-{i}" for i, (t, r, _) in enumerate(WRITES)]
+)
+def test_a_write_around_the_orm_is_refused(rows, trigger, rule, write):
+    with pytest.raises(IntegrityError, match=f"^{rule}: "), transaction.atomic():
+        write(rows)
+
+
+def test_writes_in_raw_sql_keep_the_summary_tables_exact(force, other_town, officer):
+    rng = random.Random(116)
+    towns = [TownFactory(force=force) for _ in range(3)]
+    premises = [PremisesFactory(town=rng.choice(towns)) for _ in range(8)]
+    visits = build_visits(rng, premises, officer, 60)  # bulk_create: one INSERT
+    assert_summary_exact()
+    ids = [visit.pk for visit in visits]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE visits_visit SET outcome = 'reported_to_police', result = 'pass', "
+            "police_contact = '999' WHERE id = ANY(%s)",
+            [ids[:10]],
+        )
+        cursor.execute(
+            "UPDATE visits_visit SET outcome = 'void', result = 'void', reason = 'Compromised.' "
+            "WHERE id = ANY(%s)",
+            [ids[10:20]],
+        )
+        cursor.execute(
+            "UPDATE visits_visit SET visited_at = visited_at - interval '40 days' "
+            "WHERE id = ANY(%s)",
+            [ids[20:30]],
+        )
+        cursor.execute(
+            "UPDATE premises_premises SET town_id = %s, sector = 'bnb' WHERE id = ANY(%s)",
+            [towns[0].pk, [p.pk for p in premises[:4]]],
+        )
+        cursor.execute("DELETE FROM visits_visit WHERE id = ANY(%s)", [ids[30:45]])
+        # An edit of nothing the tables count changes nothing in them.
+        cursor.execute(
+            "UPDATE visits_visit SET debrief_notes = 'Spoke to the manager.' WHERE id = ANY(%s)",
+            [ids[45:]],
+        )
+    assert_summary_exact()
