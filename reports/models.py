@@ -231,31 +231,35 @@ OLD_COUNTS = ~pgtrigger.Q(old__result=Visit.Result.VOID)
 
 class CountedVisit(Visit):
     """Visits as the two tables count them: a proxy, to carry the triggers that keep the tables
-    exact from this app. An edit that changes nothing they count does not run them."""
+    exact from this app. One trigger per kind of write keeps both tables; an edit that changes
+    nothing they count does not run it."""
 
     class Meta:
         proxy = True
         default_permissions = ()
         triggers = [
-            _counting("visit_summary_insert", pgtrigger.Insert, NEW_COUNTS, SUMMARY_ADD_NEW),
             _counting(
-                "visit_summary_update",
+                "visit_counts_insert",
+                pgtrigger.Insert,
+                NEW_COUNTS,
+                SUMMARY_ADD_NEW,
+                DAY_TOTAL_ADD_NEW,
+            ),
+            _counting(
+                "visit_counts_update",
                 pgtrigger.Update,
                 pgtrigger.AnyChange("force", "premises", "visited_on", "result", "outcome"),
                 SUMMARY_SUBTRACT_OLD,
                 SUMMARY_ADD_NEW,
-            ),
-            _counting("visit_summary_delete", pgtrigger.Delete, OLD_COUNTS, SUMMARY_SUBTRACT_OLD),
-            _counting("visit_day_total_insert", pgtrigger.Insert, NEW_COUNTS, DAY_TOTAL_ADD_NEW),
-            _counting(
-                "visit_day_total_update",
-                pgtrigger.Update,
-                pgtrigger.AnyChange("force", "visited_on", "result", "outcome"),
                 DAY_TOTAL_SUBTRACT_OLD,
                 DAY_TOTAL_ADD_NEW,
             ),
             _counting(
-                "visit_day_total_delete", pgtrigger.Delete, OLD_COUNTS, DAY_TOTAL_SUBTRACT_OLD
+                "visit_counts_delete",
+                pgtrigger.Delete,
+                OLD_COUNTS,
+                SUMMARY_SUBTRACT_OLD,
+                DAY_TOTAL_SUBTRACT_OLD,
             ),
         ]
 

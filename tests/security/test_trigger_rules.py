@@ -44,12 +44,9 @@ RULE_TRIGGERS = [
     "training.GuestInfoRequest:request_rules",
 ]
 SUMMARY_TRIGGERS = [
-    "reports.CountedVisit:visit_summary_insert",
-    "reports.CountedVisit:visit_summary_update",
-    "reports.CountedVisit:visit_summary_delete",
-    "reports.CountedVisit:visit_day_total_insert",
-    "reports.CountedVisit:visit_day_total_update",
-    "reports.CountedVisit:visit_day_total_delete",
+    "reports.CountedVisit:visit_counts_insert",
+    "reports.CountedVisit:visit_counts_update",
+    "reports.CountedVisit:visit_counts_delete",
     "reports.CountedPremises:premises_summary",
 ]
 
