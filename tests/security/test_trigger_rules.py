@@ -1,4 +1,4 @@
-"""SECURITY.md check 24, by trigger: the rules that span tables, and the upkeep of the reports'
+"""docs/security.md check 24, by trigger: the rules that span tables, and the upkeep of the reports'
 summary tables, are django-pgtrigger triggers declared in the models. The migrations install
 them, no hand-written trigger or function is left beside them, and each still refuses (or
 counts) a write that goes around the ORM: raw SQL, or bulk_create.
@@ -92,7 +92,7 @@ def test_no_hand_written_trigger_or_function_is_left(db):
         # append-only logs'.
         cursor.execute(
             "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND t.tgname NOT LIKE 'pgtrigger\\_%%'"
+            "WHERE NOT t.tgisinternal AND t.tgname NOT LIKE 'pgtrigger\\_%'"
         )
         assert cursor.fetchall() == []
 
