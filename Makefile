@@ -20,7 +20,7 @@ PORT ?= 8000
 help:
 	@echo "make run   - set up and serve Makesafe with demo data on http://$(HOST):$(PORT)"
 	@echo "make test  - set up, then lint and run the whole test suite (browser tests included)"
-	@echo "make lint  - ruff, Django's system checks and the migrations check"
+	@echo "make lint  - ruff, the import layers (import-linter), Django's checks, migrations check"
 	@echo "make backup / make restore FILE=... - pg_dump -Fc / pg_restore of the database"
 	@echo "make bench - 1M then 5M generated visits: every page against its floor (bench/results.md)"
 	@echo "make bench-load - 50 officers log 20 visits each over HTTP (gunicorn)"
@@ -71,13 +71,14 @@ run: db
 lint: db
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: venv browser db lint
 	$(PY) -m pytest
 
-# Issue 7: generates 1M (then 5M) visits in a separate <database>_bench database, measures every
+# Generates 1M (then 5M) visits in a separate <database>_bench database, measures every
 # page against its SQL floor, the admin and a plain view, checks two app servers, and writes
 # bench/results.md. wrk (Debian's) measures throughput; without it a bounded Python client does.
 bench: db
@@ -90,7 +91,7 @@ bench: db
 		else echo "wrk not found: a Python client measures throughput instead."; fi; }
 	$(PY) bench/run.py
 
-# SECURITY.md 27: 50 officers log 20 visits each over HTTP through gunicorn (a benchmark, not a test).
+# docs/security.md check 27: 50 officers log 20 visits each over HTTP through gunicorn (a benchmark, not a test).
 bench-load: db
 	$(PY) bench/load.py
 

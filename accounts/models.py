@@ -2,7 +2,6 @@
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -179,28 +178,3 @@ class User(AbstractUser):
     @property
     def is_inspector_or_above(self) -> bool:
         return self.rank in self.INSPECTOR_OR_ABOVE
-
-
-class Session(AbstractBaseSession):
-    """A signed-in session, stored in PostgreSQL like Django's, with the user's id beside the
-    signed data so that reading the session reads the user too (accounts/sessions.py): one
-    round trip per request instead of two. The id is only a hint for that join; who is signed
-    in is still decided by the signed session data and Django's session-hash check. No
-    database constraint: a session must never fail to save because of it."""
-
-    user = models.ForeignKey(
-        User,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-
-    class Meta(AbstractBaseSession.Meta):
-        db_table = "accounts_session"
-
-    @classmethod
-    def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore

@@ -5,6 +5,8 @@ migrations with a data migration that calls `sync_roles(apps)`, so a fresh datab
 upgraded one get the same groups. Superusers are for support only and hold no role.
 """
 
+from django.contrib.auth.management import create_permissions
+
 OFFICER = "Officer"
 SERGEANT = "Sergeant"
 COMMANDER = "Commander"
@@ -82,8 +84,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 def sync_roles(apps, schema_editor=None) -> None:
     """Create the role groups and give each exactly the permissions listed above that exist."""
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         # Migration state apps have no models_module, so create_permissions would skip them.
         # Restore the old value: with the real registry, None would disable post_migrate.

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from makesafe.pagination import page_with_total
+from common.pagination import page_with_total
 
 from .forms import ForceSettingsForm, UserForm
 from .models import User

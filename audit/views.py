@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import User
 from accounts.permissions import role_required
-from makesafe.csvutil import csv_download
-from makesafe.pagination import page_without_count
-from makesafe.redirects import safe_next
+from common.csvutil import csv_download
+from common.pagination import page_without_count
+from common.redirects import safe_next
 
 from .decorators import disclosure_required, remember_disclosure
 from .forms import AuditFilterForm, DisclosureForm

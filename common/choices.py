@@ -25,7 +25,8 @@ def rows_together(
         for name, (queryset, columns) in lists.items()
     }
     row = anchor.values(**arrays).get()
-    return {name: row[f"{name}_rows"] for name in lists}
+    # An empty queryset (`.none()`, a user without a force) reads as NULL, not as an array.
+    return {name: row[f"{name}_rows"] or [] for name in lists}
 
 
 def set_options(field, options: list[tuple]) -> None:

@@ -408,7 +408,7 @@ DEBRIEFS = {
     "on 101 quoting Makesafe. Posters left; training offered.",
 }
 
-# Failure rates by sector for the generated history (DOMAIN.md: most premises fail).
+# Failure rates by sector for the generated history (docs/domain.md: most premises fail).
 SECTOR_FAIL = {
     "hotel": 0.6,
     "bnb": 0.55,

@@ -136,7 +136,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked usernames, right password or not
-    "accounts.backends.UserBackend",  # ModelBackend, reading user, force and permissions at once
+    "accounts.backends.UserBackend",  # ModelBackend, reading the user with their force
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -157,7 +157,7 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 # Dates shown as 18 Sep 2021, typed as 18/09/2021, times on the 24-hour clock.
-FORMAT_MODULE_PATH = ["makesafe.formats"]
+FORMAT_MODULE_PATH = ["common.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -183,7 +183,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Sessions live in PostgreSQL, so any number of app servers can share them.
-SESSION_ENGINE = "accounts.sessions"  # database sessions, read with their user in one query
+# Django's database sessions: in PostgreSQL, so app servers stay interchangeable.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 10 * 60 * 60  # a shift
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
@@ -202,7 +203,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Masked in the attempts' stored form data (the password always is): logs hold no CSRF tokens.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # axes.W006 suggests also locking by IP address; we lock by username, which no header, cookie or
-# address rotation can reset (SECURITY.md check 7).
+# address rotation can reset (docs/security.md check 7).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # The one header a trusted reverse proxy sets to the client address (e.g. HTTP_X_REAL_IP).
 # Unset, the address is the connection's: a client cannot choose it with a header.

@@ -3,6 +3,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
+from premises import urls as premises_urls
+from training.views import premises_detail
+
 from . import views
 
 # One sign-in page for the whole site: the support site sends people to it too.
@@ -12,12 +15,16 @@ admin.site.login = login_not_required(
 admin.site.site_header = "Makesafe support"
 admin.site.site_title = "Makesafe support"
 
+# The premises page shows the premises' visits and training as well, so its view lives in
+# training (the app that may read all three) and joins the premises' own URLs here.
+premises_patterns = [path("<int:pk>/", premises_detail, name="detail"), *premises_urls.urlpatterns]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("more/", views.more, name="more"),
     path("accounts/", include("accounts.urls")),
-    path("premises/", include("premises.urls")),
+    path("premises/", include((premises_patterns, premises_urls.app_name))),
     path("visits/", include("visits.urls")),
     path("training/", include("training.urls")),
     path("reports/", include("reports.urls")),
@@ -26,6 +33,6 @@ urlpatterns = [
     path("support/", admin.site.urls),
 ]
 
-handler403 = "makesafe.errors.forbidden"
-handler404 = "makesafe.errors.not_found"
-handler500 = "makesafe.errors.server_error"
+handler403 = "common.errors.forbidden"
+handler404 = "common.errors.not_found"
+handler500 = "common.errors.server_error"

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from makesafe.concurrency import VersionedFormMixin
+from common.concurrency import VersionedFormMixin
 
 from .models import Premises, Town
 from .validators import normalise_postcode

@@ -10,7 +10,7 @@ from django.db.models import BigIntegerField, Max
 from django.db.models.functions import Cast, Substr
 
 from accounts.models import Force, User
-from makesafe.concurrency import save_versioned
+from common.concurrency import save_versioned
 
 from .models import Premises, Town
 from .validators import normalise_postcode

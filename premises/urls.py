@@ -4,12 +4,14 @@ from . import views
 
 app_name = "premises"
 
+# The premises page itself ("detail", <int:pk>/) shows visits and training too: its view is in
+# training, which may read all three, and makesafe/urls.py adds it to these.
+
 urlpatterns = [
     path("", views.premises_list, name="list"),
     path("export.csv", views.premises_export, name="export"),
     path("new/", views.premises_create, name="create"),
     path("import/", views.premises_import_upload, name="import"),
-    path("<int:pk>/", views.premises_detail, name="detail"),
     path("<int:pk>/edit/", views.premises_edit, name="edit"),
     path("<int:pk>/active/", views.premises_deactivate, name="deactivate"),
     path("towns/", views.town_list, name="town_list"),

@@ -11,8 +11,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Count,
     OuterRef,
@@ -26,8 +24,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from premises.models import Premises, Town
-from training.models import TrainingSession
 from visits.models import Operation, Visit
+
+from . import sql
 
 Z_95 = 1.959963984540054
 SMALL_SAMPLE = 5
@@ -227,76 +226,23 @@ def _days(ranges: list[tuple[date, date]]) -> list[date]:
 
 def _summed_groups(user: User, filters: Filters, split: tuple, by: str, unit: str = "month"):
     """Counts per town, sector or period (`by`: "town", "sector" or "period", periods of one
-    `unit`: "month" or "quarter") for a period split by `whole_months`: the whole months from
-    the trigger-kept summary table, the days added or taken away from the visits, summed in one
-    query. Returns [(key, town name or None, visits, passed, failed, challenged, reported)],
-    keys as text (a town's id, a sector, a period's first day).
-
-    Every report page runs this, so it is one statement written as SQL (values as
-    placeholders; a filter that is not set folds away when PostgreSQL plans it): building the
-    same from querysets cost more than running it. tests/reports hold it to the visits."""
+    `unit`: "month" or "quarter") for a period split by `whole_months`, summed in one query
+    (reports/sql.py SUMMED_GROUPS). Returns [(key, town name or None, visits, passed, failed,
+    challenged, reported)], keys as text (a town's id, a sector, a period's first day)."""
     first, last, added, taken = split
     # The days one by one: an index probe each, where a range per edge needs a scan each.
     added_days, taken_days = _days(added), _days(taken)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT g.key, t.name, sum(g.visits), sum(g.passed), sum(g.failed),
-                sum(g.challenged), sum(g.reported)
-            FROM (
-                SELECT CASE %(by)s WHEN 'town' THEN s.town_id::text WHEN 'sector' THEN s.sector
-                    ELSE date_trunc(%(unit)s, s.month::timestamp)::date::text END AS key,
-                    s.visits, s.passed, s.failed, s.challenged, s.reported
-                FROM reports_visitsummary s
-                WHERE s.force_id = %(force)s
-                    AND (%(first)s::date IS NULL OR s.month >= %(first)s::date)
-                    AND (%(last)s::date IS NULL OR s.month <= %(last)s::date)
-                    AND (%(sector)s = '' OR s.sector = %(sector)s)
-                    AND (%(town)s::bigint IS NULL OR s.town_id = %(town)s::bigint)
-                UNION ALL
-                SELECT CASE %(by)s WHEN 'town' THEN p.town_id::text WHEN 'sector' THEN p.sector
-                    ELSE date_trunc(%(unit)s, v.visited_on::timestamp)::date::text END,
-                    x.sign, x.sign * (v.result = %(pass)s)::int,
-                    x.sign * (v.result = %(fail)s)::int,
-                    x.sign * (v.outcome = ANY(%(challenge)s))::int,
-                    x.sign * (v.outcome = %(reported)s)::int
-                FROM visits_visit v
-                -- Unused when neither grouped nor filtered by premises: PostgreSQL drops it.
-                -- The force said again (a visit's premises is always of its force, by
-                -- trigger) so that only the force's premises are read for the join.
-                LEFT JOIN premises_premises p
-                    ON p.id = v.premises_id AND p.force_id = %(force)s
-                -- Days taken away count against the whole month they were read with.
-                CROSS JOIN LATERAL (
-                    SELECT CASE WHEN v.visited_on = ANY(%(taken)s::date[]) THEN -1 ELSE 1 END
-                ) x (sign)
-                WHERE v.force_id = %(force)s AND v.result <> %(void)s
-                    AND v.visited_on = ANY(%(days)s::date[])
-                    AND (%(sector)s = '' OR p.sector = %(sector)s)
-                    AND (%(town)s::bigint IS NULL OR p.town_id = %(town)s::bigint)
-            ) g
-            LEFT JOIN premises_town t
-                ON t.id = CASE WHEN %(by)s = 'town' THEN g.key::bigint END
-            GROUP BY g.key, t.name
-            """,
-            {
-                "by": by,
-                "unit": unit,
-                "force": user.force_id,
-                "first": first,
-                "last": last,
-                "sector": filters.sector,
-                "town": filters.town.pk if filters.town is not None else None,
-                "days": added_days + taken_days,
-                "taken": taken_days,
-                "pass": Visit.Result.PASS,
-                "fail": Visit.Result.FAIL,
-                "void": Visit.Result.VOID,
-                "challenge": list(Visit.CHALLENGE_OUTCOMES),
-                "reported": Visit.Outcome.REPORTED_TO_POLICE,
-            },
-        )
-        return cursor.fetchall()
+    return sql.summed_groups(
+        force=user.force_id,
+        by=by,
+        unit=unit,
+        first=first,
+        last=last,
+        days=added_days + taken_days,
+        taken=taken_days,
+        sector=filters.sector,
+        town=filters.town.pk if filters.town is not None else None,
+    )
 
 
 def _grouped(
@@ -389,24 +335,12 @@ def _months_between(start: date, end: date, step: int) -> list[date]:
 
 
 def _day_totals(user: User, filters: Filters, unit: str) -> list[tuple]:
-    """Counts per `unit` ("month" or "quarter") of the force's visits in the period, summed
-    from the trigger-kept day totals (an index-only range scan of at most a row per day):
-    [(first day of the period, visits, passed, failed, challenged, reported)]."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT date_trunc(%(unit)s, d.day::timestamp)::date, sum(d.visits), sum(d.passed),
-                sum(d.failed), sum(d.challenged), sum(d.reported)
-            FROM reports_daytotal d
-            WHERE d.force_id = %(force)s
-                AND (%(start)s::date IS NULL OR d.day >= %(start)s::date)
-                AND (%(end)s::date IS NULL OR d.day <= %(end)s::date)
-            GROUP BY 1
-            """,
-            {"unit": unit, "force": user.force_id, "start": filters.date_from,
-             "end": filters.date_to},
-        )  # fmt: skip
-        return cursor.fetchall()
+    """Counts per `unit` ("month" or "quarter") of the force's visits in the period, from the
+    trigger-kept day totals (reports/sql.py DAY_TOTALS): [(first day of the period, visits,
+    passed, failed, challenged, reported)]."""
+    return sql.day_totals(
+        force=user.force_id, unit=unit, start=filters.date_from, end=filters.date_to
+    )
 
 
 def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
@@ -489,101 +423,20 @@ class TrainingImpact:
 def training_impact(user: User, filters: Filters) -> TrainingImpact:
     """Re-tests (in the period) of failed visits, split by training delivered in between; the
     period's failed visits and the time to their first training after; the sessions delivered
-    in the period (by their date in Europe/London).
-
-    One statement written as SQL (values as placeholders; a filter that is not set folds away
-    when PostgreSQL plans it), as in `_summed_groups`: the report's visits are read once from
-    the index that covers them, and each visit's training look-up runs once (a MATERIALIZED
-    step: inlined into the aggregates, PostgreSQL repeats it for every FILTER that uses it).
-    tests/reports/test_training_impact.py holds it to hand-built histories."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            WITH counted AS MATERIALIZED (
-                SELECT v.premises_id, v.visited_at, v.result, v.retest_of_id
-                FROM visits_visit v
-                -- Unused unless filtered by sector or town: PostgreSQL drops it. The force
-                -- said again so that only the force's premises are read for the join.
-                LEFT JOIN premises_premises p
-                    ON p.id = v.premises_id AND p.force_id = %(force)s
-                WHERE v.force_id = %(force)s AND v.result <> %(void)s
-                    AND (v.result = %(fail)s OR v.retest_of_id IS NOT NULL)
-                    AND (%(start)s::date IS NULL OR v.visited_on >= %(start)s::date)
-                    AND (%(end)s::date IS NULL OR v.visited_on <= %(end)s::date)
-                    AND (%(sector)s = '' OR p.sector = %(sector)s)
-                    AND (%(town)s::bigint IS NULL OR p.town_id = %(town)s::bigint)
-                    AND (%(operation)s::bigint IS NULL OR v.operation_id = %(operation)s::bigint)
-            ),
-            retests AS MATERIALIZED (
-                SELECT c.result = %(pass)s AS passed,
-                    EXTRACT(EPOCH FROM c.visited_at - r.visited_at) / 86400.0 AS days,
-                    EXISTS (
-                        SELECT 1 FROM training_trainingsession s
-                        WHERE s.premises_id = c.premises_id AND s.status = %(delivered)s
-                            AND s.scheduled_for > r.visited_at AND s.scheduled_for < c.visited_at
-                    ) AS trained
-                FROM counted c
-                -- A re-test is of the same premises, so of the same force: saying so lets
-                -- PostgreSQL read the earlier visits from the force's rows only.
-                JOIN visits_visit r
-                    ON r.id = c.retest_of_id AND r.force_id = %(force)s AND r.result = %(fail)s
-            ),
-            failures AS MATERIALIZED (
-                SELECT c.visited_at, (
-                    SELECT min(s.scheduled_for) FROM training_trainingsession s
-                    WHERE s.premises_id = c.premises_id AND s.status = %(delivered)s
-                        AND s.scheduled_for >= c.visited_at
-                ) AS first_training
-                FROM counted c WHERE c.result = %(fail)s
-            )
-            SELECT rt.*, f.*, d.*
-            FROM (
-                SELECT count(*) FILTER (WHERE trained),
-                    count(*) FILTER (WHERE trained AND passed),
-                    count(*) FILTER (WHERE NOT trained),
-                    count(*) FILTER (WHERE NOT trained AND passed),
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY days)
-                FROM retests
-            ) rt, (
-                SELECT count(*), count(first_training),
-                    percentile_cont(0.5) WITHIN GROUP (
-                        ORDER BY EXTRACT(EPOCH FROM first_training - visited_at) / 86400.0)
-                FROM failures
-            ) f, (
-                -- A day in Europe/London as a range of instants, so that the index on
-                -- (force, status, scheduled_for) finds the sessions.
-                SELECT count(*), coalesce(sum(s.staff_trained), 0)
-                FROM training_trainingsession s
-                LEFT JOIN premises_premises p
-                    ON p.id = s.premises_id AND p.force_id = %(force)s
-                WHERE s.force_id = %(force)s AND s.status = %(delivered)s
-                    AND (%(start)s::date IS NULL
-                        OR s.scheduled_for >= %(start)s::date::timestamp AT TIME ZONE %(zone)s)
-                    AND (%(end)s::date IS NULL OR s.scheduled_for
-                        < (%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
-                    AND (%(sector)s = '' OR p.sector = %(sector)s)
-                    AND (%(town)s::bigint IS NULL OR p.town_id = %(town)s::bigint)
-            ) d
-            """,
-            {
-                "force": user.force_id if user.is_authenticated else None,
-                "start": filters.date_from,
-                "end": filters.date_to,
-                "sector": filters.sector,
-                "town": filters.town.pk if filters.town is not None else None,
-                "operation": filters.operation.pk if filters.operation is not None else None,
-                "pass": Visit.Result.PASS,
-                "fail": Visit.Result.FAIL,
-                "void": Visit.Result.VOID,
-                "delivered": TrainingSession.Status.DELIVERED,
-                "zone": settings.TIME_ZONE,
-            },
-        )
-        (
-            trained_n, trained_passed, untrained_n, untrained_passed, days_to_retest,
-            failed, with_training, days_to_training,
-            sessions, staff,
-        ) = cursor.fetchone()  # fmt: skip
+    in the period (by their date in Europe/London). One statement (reports/sql.py
+    TRAINING_IMPACT); tests/reports/test_training_impact.py holds it to hand-built histories."""
+    (
+        trained_n, trained_passed, untrained_n, untrained_passed, days_to_retest,
+        failed, with_training, days_to_training,
+        sessions, staff,
+    ) = sql.training_impact(
+        force=user.force_id if user.is_authenticated else None,
+        start=filters.date_from,
+        end=filters.date_to,
+        sector=filters.sector,
+        town=filters.town.pk if filters.town is not None else None,
+        operation=filters.operation.pk if filters.operation is not None else None,
+    )  # fmt: skip
     return TrainingImpact(
         trained=RetestGroup(trained_n, trained_passed),
         untrained=RetestGroup(untrained_n, untrained_passed),

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.permissions import role_required
 from audit.decorators import disclosure_required
+from common.csvutil import csv_download
 from common.navigation import NavLink
-from makesafe.csvutil import csv_download
 
 from . import reports
 from .forms import ReportFilterForm

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pgtrigger
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,8 +59,6 @@ def retention_retain(
 
 def retention_dispose(*, premises: Premises, user: User, reason: str) -> ErasureLog:
     """Erase the content of a premises and its records; leave counts and an erasure log entry."""
-    from django.apps import apps
-
     with transaction.atomic():
         locked = Premises.objects.select_for_update().get(pk=premises.pk)
         visits = Visit.objects.filter(premises=locked)

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.permissions import role_required
-from makesafe.pagination import page_with_total
+from common.pagination import page_with_total
 
 from .forms import DecisionForm
 from .queries import review_queue

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from makesafe.concurrency import VersionedFormMixin
+from common.concurrency import VersionedFormMixin
 from premises.models import Premises
 
 from .models import GuestInfoRequest, Notice, QueueAssignment, TrainingSession, add_months

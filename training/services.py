@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from makesafe.concurrency import save_versioned
+from common.concurrency import save_versioned
 from premises.models import Premises
 from visits.models import Visit
 

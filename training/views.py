@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from audit.decorators import ask_purpose, disclosure_required, log_disclosure
-from makesafe.concurrency import StaleEdit
-from makesafe.pagination import page_with_total
-from makesafe.redirects import safe_next
+from common.concurrency import StaleEdit
+from common.pagination import page_with_total
+from common.redirects import safe_next
 from premises.models import Premises, Town
 from visits.models import LONDON_TZ, Visit
 
@@ -47,6 +47,7 @@ from .services import (
     training_session_deliver,
     training_session_save,
 )
+from .timeline import premises_timeline
 
 PAGE_SIZE = 50
 
@@ -499,4 +500,23 @@ def request_edit(request, pk):
         request,
         "training/request_form.html",
         {"form": form, "notice": notice, "guest_request": guest_request},
+    )
+
+
+# --- The premises page ------------------------------------------------------------------------
+
+
+@role_required("premises.view_premises")
+def premises_detail(request, pk):
+    """A premises and its timeline of visits, training and notices. Served at the premises' own
+    URL (makesafe/urls.py); it lives here because training may read all three."""
+    premises = get_object_or_404(
+        Premises.objects.visible_to(request.user).select_related(
+            "town", "created_by", "updated_by"
+        ),
+        pk=pk,
+    )
+    timeline = premises_timeline(premises, user=request.user)
+    return render(
+        request, "premises/premises_detail.html", {"premises": premises, "timeline": timeline}
     )

@@ -1,5 +1,6 @@
 """Forms for logging visits and managing operations, cadets and scenario scripts."""
 
+import re
 from datetime import timedelta
 from operator import itemgetter
 
@@ -9,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from common.choices import rows_together, set_options
-from makesafe.concurrency import VersionedFormMixin
+from common.concurrency import VersionedFormMixin
 from premises.models import Premises, Town
 
 from .models import Indicator, Operation, Participant, Scenario, StaffRole, Visit
@@ -147,7 +148,7 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             set_options(self.fields[name], [(row["pk"], label(row)) for row in rows[name]])
 
     def outcome_options(self) -> list[dict]:
-        """The outcome radios, best to worst, each with the DOMAIN.md wording as its help."""
+        """The outcome radios, best to worst, each with the docs/domain.md wording as its help."""
         current = str(self["outcome"].value() or "")
         return [
             {
@@ -293,8 +294,6 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip().upper()
-        import re
-
         if not re.fullmatch(r"[A-Z]{1,3}-?[0-9]{1,5}", code):
             raise forms.ValidationError(
                 "Use a pseudonymous code such as C-014: letters, a hyphen and digits. Never a name."

@@ -26,7 +26,7 @@ class LondonDate(Func):
 
 
 class Indicator(models.TextChoices):
-    """Signs staff should notice (DOMAIN.md): what a scenario presents and a visit showed."""
+    """Signs staff should notice (docs/domain.md): what a scenario presents and a visit showed."""
 
     PAYS_CASH = "pays_cash", "Pays cash / no card"
     NO_ID = "no_id", "No ID"
@@ -312,7 +312,7 @@ class Visit(models.Model):
     """One scenario test at one premises, with its graded outcome and the debrief that followed."""
 
     class Outcome(models.TextChoices):
-        # Best to worst (DOMAIN.md). The keys are fixed: imports and exports use them.
+        # Best to worst (docs/domain.md). The keys are fixed: imports and exports use them.
         REPORTED_TO_POLICE = "reported_to_police", "Reported to police (101/999)"
         REFUSED_CONCERNS = "refused_concerns", "Refused because of safeguarding concerns"
         CHALLENGED = "challenged", "Challenged or asked for ID, but did not refuse or report"

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Force, User
-from makesafe.concurrency import save_versioned
+from common.concurrency import save_versioned
 from premises.models import Premises
 
 from .models import LONDON_TZ, Operation, Participant, Scenario, Visit

@@ -11,9 +11,9 @@ from django.utils import timezone
 from accounts.permissions import role_required
 from audit.decorators import disclosure_required
 from audit.queries import seen_by
-from makesafe.concurrency import StaleEdit, save_versioned
-from makesafe.csvutil import csv_download
-from makesafe.pagination import page_with_total, page_without_count
+from common.concurrency import StaleEdit, save_versioned
+from common.csvutil import csv_download
+from common.pagination import page_with_total, page_without_count
 from premises.models import Premises
 from premises.services import decode_csv
 

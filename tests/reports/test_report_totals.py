@@ -1,4 +1,4 @@
-"""Report figures that must not change when the pages read less (issue 7's benchmark fixes)."""
+"""Report figures that must not change when the pages read less (the summary tables' read paths)."""
 
 import datetime
 

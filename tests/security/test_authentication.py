@@ -1,4 +1,4 @@
-"""SECURITY.md checks 7-11: sign-in throttling, sessions, deactivation, passwords, cookies."""
+"""docs/security.md checks 7-11: sign-in throttling, sessions, deactivation, passwords, cookies."""
 
 import time
 from datetime import timedelta
@@ -6,15 +6,14 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Session
-
+from ..conftest import client_for
 from ..factories import TEST_PASSWORD, UserFactory
-from .conftest import client_for
 from .formdata import user_post
 
 LOGIN = "/accounts/login/"

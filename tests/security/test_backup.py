@@ -1,4 +1,4 @@
-"""SECURITY.md check 28: a backup restored into a fresh database is the same, history included.
+"""docs/security.md check 28: a backup restored into a fresh database is the same, history included.
 
 The test writes (and commits) records, backs the test database up with `python -m
 tools.localdb dump`, restores it with `... restore` into a new database on the same server,
@@ -21,6 +21,7 @@ from accounts.roles import sync_roles
 from audit.models import AccessLog, DisclosureLog
 from premises.models import Premises
 
+from ..conftest import PROJECT_DIR, client_for, disclosed, make_forgotten
 from ..factories import (
     NoticeFactory,
     OperationFactory,
@@ -30,7 +31,6 @@ from ..factories import (
     UserFactory,
     VisitFactory,
 )
-from .conftest import PROJECT_DIR, client_for, disclosed, make_forgotten
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 14: every CSV export is safe to open in a spreadsheet and marked."""
+"""docs/security.md check 14: every CSV export is safe to open in a spreadsheet and marked."""
 
 import csv
 import io
@@ -11,6 +11,7 @@ from premises.services import IMPORT_COLUMNS
 from reports.views import GROUPED, RATE_COLUMNS
 from visits.views import VISIT_CSV_COLUMNS
 
+from ..conftest import answer_prompt, body, client_for, disclosed
 from ..factories import (
     OperationFactory,
     PremisesFactory,
@@ -19,7 +20,6 @@ from ..factories import (
     UserFactory,
     VisitFactory,
 )
-from .conftest import answer_prompt, body, client_for, disclosed
 
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,4 +1,4 @@
-"""SECURITY.md checks 12 and 13: stored XSS in every free-text field, and no unsafe templates."""
+"""docs/security.md checks 12 and 13: stored XSS in every free-text field, no unsafe templates."""
 
 import ast
 import re
@@ -13,8 +13,8 @@ from premises.models import Premises
 from training.models import Notice, TrainingSession
 from visits.models import Operation, Scenario, Visit
 
+from ..conftest import PROJECT_DIR, answer_prompt, body, client_for, make_forgotten
 from ..factories import VisitFactory
-from .conftest import PROJECT_DIR, answer_prompt, body, client_for, make_forgotten
 
 # Each carries at least one of < > & " so that no safe context (JSON, an escaped attribute)
 # could show it unchanged.

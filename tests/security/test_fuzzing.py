@@ -1,4 +1,4 @@
-"""SECURITY.md check 15: every edit form, fuzzed through its page, never answers a 500.
+"""docs/security.md check 15: every edit form, fuzzed through its page, never answers a 500.
 
 Each field gets a value a person might type, usually valid and sometimes not, or junk. The page
 must answer 200 with the errors (saving nothing) or 302 having saved exactly one row; never a
@@ -18,6 +18,7 @@ from premises.models import Premises
 from training.models import Notice, TrainingSession
 from visits.models import Indicator, Operation, Participant, Scenario, StaffRole, Visit
 
+from ..conftest import client_for
 from ..factories import (
     OperationFactory,
     ParticipantFactory,
@@ -25,7 +26,6 @@ from ..factories import (
     ScenarioFactory,
     UserFactory,
 )
-from .conftest import client_for
 
 FUZZ = settings(
     max_examples=200,

@@ -1,4 +1,4 @@
-"""SECURITY.md checks 19 and 20: security headers on every page, and errors without internals."""
+"""docs/security.md checks 19 and 20: security headers on every page, errors without internals."""
 
 from unittest import mock
 
@@ -7,7 +7,7 @@ from django.db import ProgrammingError
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import PRODUCTION_SECRET_KEY, answer_prompt
+from ..conftest import PRODUCTION_SECRET_KEY, answer_prompt
 from .test_url_coverage import DOWNLOAD, GET, HAPPY_PATHS
 
 PAGES = {name: path for name, path in HAPPY_PATHS.items() if path[1] == GET}

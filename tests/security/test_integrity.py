@@ -1,4 +1,4 @@
-"""SECURITY.md checks 24-26: the database refuses invalid rows written around the forms, a
+"""docs/security.md checks 24-26: the database refuses invalid rows written around the forms, a
 stale edit never overwrites, and a failed request leaves nothing half-done.
 
 tests/premises and tests/visits already try every premises, visit and cadet rule, and
@@ -23,6 +23,7 @@ from retention.models import RetentionDecision
 from training.models import OutcomeLetter, QueueAssignment, TrainingSession
 from visits.models import Operation, Scenario, Visit
 
+from ..conftest import client_for, make_forgotten
 from ..factories import (
     NoticeFactory,
     OperationFactory,
@@ -35,7 +36,6 @@ from ..factories import (
     UserFactory,
     VisitFactory,
 )
-from .conftest import client_for, make_forgotten
 from .formdata import notice_post, participant_post, session_post, visit_post
 
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 4: fields a form does not offer cannot be set by POSTing them anyway."""
+"""docs/security.md check 4: fields a form does not offer cannot be set by POSTing them anyway."""
 
 import pytest
 from django.contrib.auth.models import Permission

@@ -1,4 +1,4 @@
-"""SECURITY.md check 6: every URL pattern answers a 2xx or 3xx to someone allowed to use it."""
+"""docs/security.md check 6: every URL pattern answers a 2xx or 3xx to someone allowed to use it."""
 
 from datetime import timedelta
 
@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from ..conftest import answer_prompt, walk
 from ..factories import TEST_PASSWORD
-from .conftest import answer_prompt, walk
 
 GET, POST, DOWNLOAD = "get", "post", "download"
 

@@ -1,4 +1,4 @@
-"""SECURITY.md check 29: records past review are queued; each decision is recorded; disposal
+"""docs/security.md check 29: records past review are queued; each decision is recorded; disposal
 erases the content, keeps the counts and leaves an erasure-log entry without the content."""
 
 import csv
@@ -15,6 +15,7 @@ from reports import reports
 from retention.models import RetentionDecision
 from retention.services import ERASED
 
+from ..conftest import body, disclosed, make_forgotten
 from ..factories import (
     NoticeFactory,
     ParticipantFactory,
@@ -22,7 +23,6 @@ from ..factories import (
     TrainingSessionFactory,
     VisitFactory,
 )
-from .conftest import body, disclosed, make_forgotten
 
 QUEUE = reverse("retention:queue")
 

@@ -1,4 +1,4 @@
-"""SECURITY.md checks 1-5 and 17: every URL is behind sign-in, roles, force scoping and CSRF."""
+"""docs/security.md checks 1-5 and 17: every URL behind sign-in, roles, force scoping and CSRF."""
 
 from datetime import timedelta
 
@@ -17,8 +17,8 @@ from training.models import (
     TrainingSession,
 )
 
-from .conftest import through_disclosure
-from .factories import (
+from ..conftest import through_disclosure
+from ..factories import (
     GuestInfoRequestFactory,
     NoticeFactory,
     OperationFactory,

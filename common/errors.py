@@ -1,6 +1,8 @@
 """Error pages that say what happened in plain words and nothing about the internals."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def forbidden(request, exception=None):
@@ -13,7 +15,4 @@ def not_found(request, exception=None):
 
 def server_error(request):
     # No context processors: the database may be the thing that failed.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -1,16 +1,14 @@
 """Lists and pages run a fixed number of queries, however many rows the force has.
 
-Each bound includes the request's own overhead: one query for the session with its user, their
-force and permissions (accounts/sessions.py); the session's refresh for the idle timeout on the
-first page (an UPDATE between two savepoints, in tests); and, on pages of records, the
-access-log row. Pages that only read run outside a transaction (no BEGIN/COMMIT).
+Each bound is of the page's own queries: Django's per-request overhead (session, user, permissions,
+the access-log row; tests/conftest.py OVERHEAD) is left out, and measured by `make bench`.
 """
 
 import pytest
 from django.urls import reverse
 
-from .conftest import answer_disclosure_prompt
-from .factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
+from ..conftest import answer_disclosure_prompt
+from ..factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
 
 
 @pytest.fixture(params=[3, 60], ids=["3-rows", "60-rows"])
@@ -31,16 +29,16 @@ def register(request, force, town):
     ids=["plain", "search", "town-filter", "page-2"],
 )
 def test_the_premises_list_runs_a_fixed_number_of_queries(
-    officer_client, register, town, query, django_assert_max_num_queries
+    officer_client, register, town, query, django_assert_max_own_queries
 ):
     query = {key: town.pk if value == "TOWN" else value for key, value in query.items()}
-    with django_assert_max_num_queries(9):
+    with django_assert_max_own_queries(4):
         response = officer_client.get(reverse("premises:list"), query)
     assert response.status_code == 200
 
 
 def test_the_premises_detail_runs_a_fixed_number_of_queries(
-    officer_client, officer, register, django_assert_max_num_queries
+    officer_client, officer, register, django_assert_max_own_queries
 ):
     premises = register[-1]
     operation = OperationFactory(force=premises.force)
@@ -53,47 +51,27 @@ def test_the_premises_detail_runs_a_fixed_number_of_queries(
             retest_of=first if n % 3 == 0 else None,
         )
     # The timeline adds its training sessions, notices and each visit's training and re-tests.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_own_queries(4):
         response = officer_client.get(premises.get_absolute_url())
     assert response.status_code == 200
 
 
-def test_the_home_page_runs_a_fixed_number_of_queries(
-    officer_client, register, django_assert_max_num_queries
-):
-    # Officers also see their recent visits and the open operations.
-    with django_assert_max_num_queries(7):
-        response = officer_client.get(reverse("home"))
-    assert len(response.context["recent_premises"]) == min(8, len(register))
-
-
 def test_the_csv_export_runs_a_fixed_number_of_queries(
-    officer_client, register, django_assert_max_num_queries
+    officer_client, register, django_assert_max_own_queries
 ):
     # The first download of the session asks who it is for; the count is of the download.
     assert answer_disclosure_prompt(officer_client, officer_client.get(reverse("premises:export")))
-    with django_assert_max_num_queries(3):
+    with django_assert_max_own_queries(2):
         response = officer_client.get(reverse("premises:export"))
         lines = b"".join(response.streaming_content).splitlines()
     assert len(lines) == len(register) + 1
 
 
-@pytest.mark.parametrize("users", [3, 60])
-def test_the_user_list_runs_a_fixed_number_of_queries(
-    force_admin_client, force, users, django_assert_max_num_queries
-):
-    for n in range(users):
-        UserFactory(force=force, role="Officer" if n % 2 else "Sergeant")
-    with django_assert_max_num_queries(7):
-        response = force_admin_client.get(reverse("accounts:user_list"))
-    assert response.status_code == 200
-
-
 @pytest.mark.parametrize("towns", [3, 60])
 def test_the_town_list_runs_a_fixed_number_of_queries(
-    force_admin_client, force, towns, django_assert_max_num_queries
+    force_admin_client, force, towns, django_assert_max_own_queries
 ):
     TownFactory.create_batch(towns, force=force)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_own_queries(1):
         response = force_admin_client.get(reverse("premises:town_list"))
     assert response.status_code == 200

@@ -1,4 +1,4 @@
-"""SECURITY.md checks 21-23 (DPA 2018 s.62): change history, access and disclosure logs, and
+"""docs/security.md checks 21-23 (DPA 2018 s.62): change history, access and disclosure logs, and
 logs that the application can only ever add to."""
 
 import csv
@@ -20,6 +20,7 @@ from premises.models import Premises
 from training.models import Notice, TrainingSession
 from visits.models import Operation, Participant, Scenario, Visit
 
+from ..conftest import answer_prompt, body, client_for, disclosed
 from ..factories import (
     TEST_PASSWORD,
     NoticeFactory,
@@ -31,8 +32,7 @@ from ..factories import (
     UserFactory,
     VisitFactory,
 )
-from .conftest import answer_prompt, body, client_for, disclosed
-from .formdata import (
+from ..security.formdata import (
     notice_post,
     operation_post,
     participant_post,
