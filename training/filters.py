@@ -19,7 +19,10 @@ class SessionFilter(ScopedFilterSet):
         label="Date", field_name="scheduled_for__date", widget=LabelledDateRangeWidget
     )
     town = django_filters.ModelChoiceFilter(
-        field_name="premises__town", queryset=Town.objects.none(), empty_label="All towns"
+        field_name="premises__town",
+        queryset=Town.objects.none(),
+        empty_label="All towns",
+        label="Town",
     )
     provider = django_filters.ChoiceFilter(
         choices=TrainingSession.Provider.choices, empty_label="All providers"

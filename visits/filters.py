@@ -17,17 +17,26 @@ class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
-        self.widgets[0].attrs.update({"aria-label": "From date", "placeholder": "From dd/mm/yyyy"})
-        self.widgets[1].attrs.update({"aria-label": "To date", "placeholder": "To dd/mm/yyyy"})
+        for widget, end in zip(self.widgets, ("From", "To"), strict=True):
+            widget.attrs.update(
+                {"aria-label": f"{end} date", "placeholder": f"{end} dd/mm/yyyy"}
+                | {"class": "form-control", "autocomplete": "off"}
+            )
 
 
 class VisitFilter(ScopedFilterSet):
     visited_on = django_filters.DateFromToRangeFilter(label="Date", widget=LabelledDateRangeWidget)
     town = django_filters.ModelChoiceFilter(
-        field_name="premises__town", queryset=Town.objects.none(), empty_label="All towns"
+        field_name="premises__town",
+        queryset=Town.objects.none(),
+        empty_label="All towns",
+        label="Town",
     )
     sector = django_filters.ChoiceFilter(
-        field_name="premises__sector", choices=Premises.Sector.choices, empty_label="All sectors"
+        field_name="premises__sector",
+        choices=Premises.Sector.choices,
+        empty_label="All sectors",
+        label="Sector",
     )
     outcome = django_filters.ChoiceFilter(choices=Visit.Outcome.choices, empty_label="All outcomes")
     result = django_filters.ChoiceFilter(choices=Visit.Result.choices, empty_label="All results")
