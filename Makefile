@@ -12,6 +12,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 REQS_HASH := $(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(REQS_HASH)
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat requirements-bench.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -22,8 +23,9 @@ help:
 	@echo "make test  - set up, then lint and run the whole test suite (browser tests included)"
 	@echo "make lint  - ruff, the import layers (import-linter), Django's checks, migrations check"
 	@echo "make backup / make restore FILE=... - pg_dump -Fc / pg_restore of the database"
-	@echo "make bench - 1M then 5M generated visits: every page against its floor (bench/results.md)"
-	@echo "make bench-load - 50 officers log 20 visits each over HTTP (gunicorn)"
+	@echo "make bench - 1M then 5M generated visits: pages, their queries and latency under load"
+	@echo "             (locust, 200 users through gunicorn); writes bench/results.md"
+	@echo "make bench-load - 50 officers log 20 visits each through gunicorn (locust)"
 	@echo "make audit - ruff's security rules and the pinned dependency list"
 	@echo "make db-stop - stop the embedded PostgreSQL"
 	@echo "make db-clean - stop the embedded PostgreSQL and delete it with its data"
@@ -78,22 +80,22 @@ lint: db
 test: venv browser db lint
 	$(PY) -m pytest
 
-# Generates 1M (then 5M) visits in a separate <database>_bench database, measures every
-# page against its SQL floor, the admin and a plain view, checks two app servers, and writes
-# bench/results.md. wrk (Debian's) measures throughput; without it a bounded Python client does.
-bench: db
-	@command -v wrk >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Debian's wrk for the throughput figure..."; \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 || \
-			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
-			echo "wrk could not be installed: a Python client measures throughput instead."; \
-		else echo "wrk not found: a Python client measures throughput instead."; fi; }
+# The benchmark's load generator (locust), kept out of requirements-dev.txt: make test and CI
+# do not install it.
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@rm -f $(VENV)/.bench-installed-*
+	@touch $@
+
+# Generates 1M (then 5M) visits in a separate <database>_bench database, measures every page
+# (against its SQL floor, its own queries, the admin), latency under load with locust through
+# gunicorn, the logging check and two app servers, and writes bench/results.md.
+bench: db $(BENCH_STAMP)
 	$(PY) bench/run.py
 
-# docs/security.md check 27: 50 officers log 20 visits each over HTTP through gunicorn (a benchmark, not a test).
-bench-load: db
-	$(PY) bench/load.py
+# docs/security.md check 27: 50 officers log 20 visits each through gunicorn (locust).
+bench-load: db $(BENCH_STAMP)
+	$(PY) bench/run.py --load-only
 
 # Static security checks (ruff's bandit rules) and the pinned dependency list.
 audit: venv

@@ -56,6 +56,7 @@ CADETS_PER_FORCE = 12
 FIRST_DAY = date(2020, 1, 1)
 LIVE_FROM = date(2025, 1, 1)  # earlier visits were imported from the forces' spreadsheets
 SEED = 0.42
+PASSWORD = "bench-passphrase-2026"  # every generated account's (throwaway, loopback only)
 
 
 def user_id(force: int, k: int) -> int:

@@ -1,45 +1,45 @@
-"""Scale benchmark (issue 7): 1,000,000 visits, then 5,000,000, and every page measured.
+"""Scale benchmark: 1,000,000 visits, then 5,000,000; every page measured, and latency under load.
 
 In a fresh database beside the app's (`<name>_bench`), generates 20 forces, 400 towns, 50,000
-premises and 1M visits inside PostgreSQL (bench/generate.py), then measures, each figure the
-median of BENCH_RUNS runs after a warm-up, in this one run:
+premises and 1M visits inside PostgreSQL (bench/generate.py), then measures, in this one run:
 
 - the by-town, by-sector, trend and training-impact report pages through Django's test client,
   signed in as a commander, for all time, the last 12 months and calendar year 2025, against the
   raw-SQL floor of the same query (plain SQL over visits joined to premises, psycopg2 cursor);
-- the visits list (page 1 and page 200), the premises list and detail, and the log-visit form
-  as an officer, and the query count of every page (CaptureQueriesContext);
-- the Django admin's visit list as a superuser (the baseline every page must beat tenfold);
-- HTTP throughput of the visits list through gunicorn (wrk, or a bounded Python client) against
-  a plain view of the same 50 rows (bench/views.py, served with DJANGO_SETTINGS_MODULE=
-  bench.settings so the production URLs are untouched);
-- scaling out: two gunicorn instances, one signed-in user logging a visit on one and seeing and
-  editing it on the other, and a lockout counted across both;
+- the list, detail and form pages of officers, sergeants and commanders: their time, and their
+  queries split into the page's own and the fixed overhead every signed-in page pays (session,
+  user, permissions, access log, session save, work-queue badge; bench/queries.py), the own
+  queries counted again in the smallest force, so that a count that grows with the data shows;
+- the Django admin's visit list as a superuser (every page must take at most a tenth of it);
+- scaling out: two gunicorn instances, one user logging a visit on one and editing it on the
+  other, and a lockout counted across both (bench/servers.py);
+- latency under load: locust (bench/locustfile.py, headless, loopback) drives 200 simulated users
+  of the 20 forces through gunicorn deployed as the README says, statistics after the ramp;
+- the logging check: 50 officers log 20 visits each through gunicorn, then 1,000 new visits,
+  1,000 history rows and no 5xx;
 
 then adds 4M visits and measures the report pages again. Writes bench/results.md and prints it.
+Each median is of BENCH_RUNS runs after a warm-up.
 
     make bench        (or: DATABASE_URL=postgres://... python bench/run.py)
+    make bench-load   (python bench/run.py --load-only: the logging check alone, 100,000 visits)
 
-BENCH_RUNS (default 15), BENCH_SKIP_5M=1 (stop after 1M), BENCH_KEEP_DB=1 (keep the database).
-Only loopback traffic; every loop is bounded in count and time.
+BENCH_RUNS (15), BENCH_SKIP_5M=1 (stop after 1M), BENCH_KEEP_DB=1 (keep the database) and
+BENCH_REUSE_DB=1 (measure the kept one again, without generating),
+BENCH_USERS (200) and BENCH_MEASURE_SECONDS (240) for the latency run, BENCH_BASELINE=LABEL
+(write bench/baseline.md and bench/baseline.json instead of bench/results.md: the figures later
+runs are compared with). Only loopback traffic; every loop is bounded in count and time.
 """
 
-import html.parser
-import http.cookiejar
+import json
 import os
 import platform
-import re
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import threading
+import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -47,25 +47,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import servers  # noqa: E402
+from bench.generate import PASSWORD  # noqa: E402
+from bench.queries import BADGE, KINDS, Queries, badge_keys, classify, shape  # noqa: E402
+
 RUNS = int(os.environ.get("BENCH_RUNS", 15))
 FIRST_VISITS = 1_000_000
 MORE_VISITS = 4_000_000
-PASSWORD = "bench-passphrase-2026"
+LOAD_ONLY_VISITS = 100_000
 SECRET_KEY = "bench-only-not-a-secret-" + "x" * 40
-HTTP_SECONDS = 5  # per wrk round
-HTTP_ROUNDS = 5
-# Workers of the throughput run: two per core, as the README deploys gunicorn (--workers 4 on 2).
-WORKERS = 2 * (os.cpu_count() or 1)
-RESULTS = ROOT / "bench" / "results.md"
+USERS = int(os.environ.get("BENCH_USERS", 200))
+SPAWN_RATE = 2
+MEASURE_SECONDS = int(os.environ.get("BENCH_MEASURE_SECONDS", 240))
+OWN_QUERIES = 3
+BASELINE = os.environ.get("BENCH_BASELINE", "")
+BENCH = ROOT / "bench"
+RESULTS = BENCH / ("baseline.md" if BASELINE else "results.md")
+BASELINE_JSON = BENCH / "baseline.json"
 
-# The force every page is measured in: the largest (force 1 of the generated set).
-COMMANDER, OFFICER, SERGEANT, SUPPORT = (
-    "avs.commander",
-    "avs.officer6",
-    "avs.sergeant3",
-    "bench.support",
-)
-LOCKOUT_USER = "avs.officer7"
+# Every page is measured in the largest force (force 1 of the generated set); own queries are
+# counted again in the smallest.
+COMMANDER, OFFICER, SERGEANT, SUPPORT = "commander", "officer6", "sergeant3", "bench.support"
 EMPTY_PAGE = "Signed-in page without records (More)"
 
 CHALLENGE = "('reported_to_police', 'refused_concerns', 'challenged')"
@@ -92,10 +94,11 @@ def bench_url() -> str:
 
 
 def configure_environment(url: str) -> dict:
-    """The environment Django and gunicorn run with: plain HTTP on loopback, DEBUG off."""
+    """The environment Django and gunicorn run with: production settings, plain HTTP on
+    loopback, DEBUG off."""
     env = {
         "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": "makesafe.settings",
         "DEBUG": "0",
         "HTTPS_ONLY": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
@@ -124,6 +127,20 @@ def create_database(url: str) -> None:
         cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     base.close()
+
+
+def database_exists(url: str) -> bool:
+    from tools.localdb import _connect
+
+    base = _connect(url, dbname="postgres")
+    with base.cursor() as cur:
+        cur.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s",
+            [urllib.parse.urlparse(url).path.lstrip("/")],
+        )
+        found = cur.fetchone() is not None
+    base.close()
+    return found
 
 
 def drop_database(url: str) -> None:
@@ -215,67 +232,6 @@ def median_ms(fn, runs: int = RUNS) -> float:
     return statistics.median(samples)
 
 
-# Queries every signed-in page runs whatever it shows, and how to recognise them.
-OVERHEAD = [
-    # The session row, read joined to its user, their force and permissions (accounts/sessions.py).
-    ("session and user", re.compile(r'FROM "?accounts_session"?')),
-    ("user", re.compile(r'FROM "accounts_user" .*WHERE "accounts_user"\."id" = \d+ LIMIT 21$')),
-    ("permissions", re.compile(r'"auth_permission"')),
-    # The force read on its own for the page header (not the filter options hung on its row).
-    (
-        "force (page header)",
-        re.compile(r'^SELECT "accounts_force"\."id", .* FROM "accounts_force" WHERE'),
-    ),
-    ("session write", re.compile(r'^UPDATE "accounts_session"')),
-    ("access log", re.compile(r'INSERT INTO "?audit_accesslog"?')),
-    ("transaction", re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT)")),
-]
-COUNT_ON_VISITS = re.compile(r'COUNT\((\*|"visits_visit"\."id")\) AS "__count" FROM "visits_visit"')
-
-
-@dataclass
-class Queries:
-    total: int
-    overhead: dict
-    page: list
-    visit_counts: int  # COUNT(*) over the visits table, filtered or not
-    whole_table_counts: int  # COUNT(*) over the visits table without a WHERE
-    sql_ms: float  # time spent in the database, as Django measured it
-
-    @property
-    def page_count(self) -> int:
-        return len(self.page)
-
-    def describe(self) -> str:
-        parts = [f"{n} {name}" for name, n in self.overhead.items() if n]
-        return f"{self.total} = {self.page_count} page + " + (" + ".join(parts) or "0 overhead")
-
-
-def classify(sqls: list[str], sql_ms: float = 0.0) -> Queries:
-    overhead = {name: 0 for name, _ in OVERHEAD}
-    page = []
-    for sql in sqls:
-        for name, pattern in OVERHEAD:
-            if pattern.search(sql):
-                overhead[name] += 1
-                break
-        else:
-            page.append(sql)
-    visit_counts = [s for s in sqls if COUNT_ON_VISITS.search(s)]
-    whole = [s for s in visit_counts if " WHERE " not in s.split('FROM "visits_visit"', 1)[1]]
-    return Queries(len(sqls), overhead, page, len(visit_counts), len(whole), sql_ms)
-
-
-def capture(client, url: str) -> Queries:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        fetch(client, url)
-    queries = ctx.captured_queries
-    return classify([q["sql"] for q in queries], sum(float(q["time"]) for q in queries) * 1000)
-
-
 def fetch(client, url: str):
     response = client.get(url)
     if response.status_code != 200:
@@ -284,13 +240,56 @@ def fetch(client, url: str):
 
 
 def client_for(username: str):
+    """A test client signed in as `username`, through the app's own authentication backend."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    backend = next(b for b in settings.AUTHENTICATION_BACKENDS if "axes" not in b)
     client = Client()
-    user = get_user_model().objects.get(username=username)
-    client.force_login(user, backend="accounts.backends.UserBackend")
+    client.force_login(get_user_model().objects.get(username=username), backend=backend)
     return client
+
+
+def forget_badge(client) -> bool:
+    """Drop the work-queue badge kept in the session (found by its key's name), so that the next
+    page counts it again; False when the session keeps none."""
+    session = client.session
+    keys = badge_keys(session)
+    for key in keys:
+        del session[key]
+    if keys:
+        session.save()
+    return bool(keys)
+
+
+def capture(client, url: str, navigation: Counter | None = None) -> Queries:
+    """The queries of one request of `url`, right after another: the badge (if the session keeps
+    one) and the idle clock's session save fall on that first request, not on this one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    forget_badge(client)
+    fetch(client, url)
+    with CaptureQueriesContext(connection) as ctx:
+        fetch(client, url)
+    return classify(ctx.captured_queries, navigation)
+
+
+@dataclass
+class Role:
+    """A signed-in test client and what its empty page (More) runs beyond the known overhead."""
+
+    username: str
+    client: object
+    navigation: Counter
+    empty: Queries
+
+
+def role(username: str) -> Role:
+    client = client_for(username)
+    empty = capture(client, "/more/")
+    return Role(username, client, Counter(shape(sql) for sql in empty.own), empty)
 
 
 def floor_runner(cur, statements: list[tuple[str, dict]]):
@@ -429,6 +428,9 @@ def floor_statements(report: str, force, start, end) -> list[tuple[str, dict]]:
 # --- Results ---------------------------------------------------------------------------------
 
 
+# --- Results ---------------------------------------------------------------------------------
+
+
 @dataclass
 class Results:
     started: float = field(default_factory=time.perf_counter)
@@ -436,9 +438,11 @@ class Results:
     reports: list = field(default_factory=list)  # dicts, one per report page and period
     reports_5m: list = field(default_factory=list)
     pages: list = field(default_factory=list)
+    overhead: dict = field(default_factory=dict)
     national: list = field(default_factory=list)
     admin: dict = field(default_factory=dict)
-    http: dict = field(default_factory=dict)
+    latency: dict = field(default_factory=dict)
+    logging: dict = field(default_factory=dict)
     scale_out: dict = field(default_factory=dict)
     generation: list = field(default_factory=list)
     targets: list = field(default_factory=list)  # (target, figure, met, why)
@@ -450,14 +454,27 @@ def verdict(met: bool | None) -> str:
     return "met" if met else "**missed**"
 
 
+def fmt(ms: float | None) -> str:
+    if ms is None:
+        return "n/a"
+    return f"{ms:.1f} ms" if ms < 100 else f"{ms:.0f} ms"
+
+
 # --- Report pages ----------------------------------------------------------------------------
+
+
+def last_12_months(today: date) -> tuple[date, date]:
+    """The reports' default period: the last 12 months, today included (reports/forms.py)."""
+    try:
+        start = today.replace(year=today.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = date(today.year - 1, 3, 1)
+    return start, today
 
 
 def periods(today: date) -> list[tuple[str, str, date | None, date | None]]:
     """(label, query string, first day, last day) of each period the reports are measured for."""
-    from reports.forms import preset_dates
-
-    start, end = preset_dates("last_12_months", today)
+    start, end = last_12_months(today)
     return [
         ("all time", "?preset=all", None, None),
         ("last 12 months (default)", "", start, end),
@@ -474,17 +491,16 @@ REPORTS = [
 ]
 
 
-def measure_reports(force_id: int, cur) -> list[dict]:
-    client = client_for(COMMANDER)
+def measure_reports(commander: Role, force_id: int, cur) -> list[dict]:
     rows = []
     for slug, title in REPORTS:
         for label, query, start, end in periods(date.today()):
             url = f"/reports/{slug}/{query}"
             page, floor = paired_medians(
-                lambda url=url: fetch(client, url),
+                lambda url=url: fetch(commander.client, url),
                 floor_runner(cur, floor_statements(slug, force_id, start, end)),
             )
-            queries = capture(client, url)
+            queries = capture(commander.client, url, commander.navigation)
             rows.append(
                 {
                     "report": title,
@@ -516,79 +532,127 @@ def measure_national_floors(cur) -> list[dict]:
     return rows
 
 
-# --- Other pages -----------------------------------------------------------------------------
+# --- List, detail and form pages -------------------------------------------------------------
 
 
-def measure_pages(force_id: int) -> list[dict]:
+@dataclass
+class Page:
+    title: str
+    role: str  # "officer", "sergeant" or "commander"
+    url: str
+    group: str  # pages whose own queries must be the same number (page 1 and page 200)
+    target: bool = True  # a list, detail or form page (the reports have their floors)
+
+
+def pages_of(force_id: int) -> list[Page]:
+    """The pages measured, for one force: its busiest and quietest premises, its latest visit."""
     from django.db.models import Count
 
     from premises.models import Premises
+    from visits.models import Visit
 
-    busiest = (
-        Premises.objects.filter(force_id=force_id)
-        .annotate(n=Count("visits"))
-        .order_by("-n", "id")
-        .values_list("pk", "n")
-        .first()
-    )
-    officer = client_for(OFFICER)
-    sergeant = client_for(SERGEANT)
-    pages = [
-        (EMPTY_PAGE, officer, "/more/", "officer"),
-        ("Visits list, page 1", officer, "/visits/", "officer"),
-        ("Visits list, page 200", officer, "/visits/?page=200", "officer"),
-        ("Premises list", officer, "/premises/", "officer"),
-        (
-            f"Premises detail (busiest: {busiest[1]} visits)",
-            officer,
-            f"/premises/{busiest[0]}/",
+    by_visits = Premises.objects.filter(force_id=force_id, active=True).annotate(n=Count("visits"))
+    busiest = by_visits.order_by("-n", "id").values_list("pk", "n").first()
+    quietest = by_visits.order_by("n", "id").values_list("pk", "n").first()
+    visit = Visit.objects.filter(force_id=force_id).order_by("-visited_at", "-id").first()
+    return [
+        Page("Visits list, page 1", "officer", "/visits/", "visits list"),
+        Page("Visits list, page 200", "officer", "/visits/?page=200", "visits list"),
+        Page(
+            "Visits list, filtered (failures at hotels)",
             "officer",
+            "/visits/?result=fail&sector=hotel",
+            "visits list, filtered",
         ),
-        ("Log-visit form", officer, f"/visits/log/{busiest[0]}/", "officer"),
-        ("Visits list, page 1, as a sergeant", sergeant, "/visits/", "sergeant"),
+        Page("Visit detail (the latest)", "officer", f"/visits/{visit.pk}/", "visit detail"),
+        Page("Premises list", "officer", "/premises/", "premises list"),
+        Page(
+            f"Premises detail, busiest ({busiest[1]} visits)",
+            "officer",
+            f"/premises/{busiest[0]}/",
+            "premises detail",
+        ),
+        Page(
+            f"Premises detail, quietest ({quietest[1]} visits)",
+            "officer",
+            f"/premises/{quietest[0]}/",
+            "premises detail",
+        ),
+        Page("Log-visit form", "officer", f"/visits/log/{busiest[0]}/", "log-visit form"),
+        Page("Work queue", "sergeant", "/training/queue/", "work queue"),
+        Page("Training sessions", "sergeant", "/training/sessions/", "training sessions"),
+        Page("Training week", "sergeant", "/training/sessions/week/", "training week"),
+        Page("Reports dashboard", "commander", "/reports/", "reports dashboard", target=False),
     ]
+
+
+def smallest_force() -> tuple[int, str]:
+    """The force with the fewest visits (id, code)."""
+    from django.db.models import Count
+
+    from accounts.models import Force
+
+    force = Force.objects.annotate(n=Count("visits")).order_by("n", "id").first()
+    return force.pk, force.code
+
+
+def measure_pages(roles: dict, small_roles: dict, force_id: int, small_id: int) -> list[dict]:
+    """Each page timed in the largest force; its queries counted there and in the smallest
+    (the same page: the same list, the busiest or quietest premises, the latest visit)."""
     rows = []
-    for title, client, url, role in pages:
-        ms = median_ms(lambda client=client, url=url: fetch(client, url))
-        queries = capture(client, url)
-        rows.append({"page": title, "url": url, "role": role, "ms": ms, "queries": queries})
-        log(f"  {title}: {ms:.1f} ms, queries {queries.describe()}")
-    # The same page when the sergeant's badge is due to be counted again (once a minute).
-    title = f"Visits list, page 1, as a sergeant, {BADGE_RECOUNTED}"
-    samples = []
-    for _ in range(RUNS + 1):
-        forget_badge(sergeant)
-        started = time.perf_counter()
-        fetch(sergeant, "/visits/")
-        samples.append((time.perf_counter() - started) * 1000)
-    forget_badge(sergeant)
-    queries = capture(sergeant, "/visits/")
-    ms = statistics.median(samples[1:])
-    rows.append(
-        {"page": title, "url": "/visits/", "role": "sergeant", "ms": ms, "queries": queries}
-    )
-    log(f"  {title}: {ms:.1f} ms, queries {queries.describe()}")
+    for page, small_page in zip(pages_of(force_id), pages_of(small_id), strict=True):
+        actor, small_actor = roles[page.role], small_roles[page.role]
+        ms = median_ms(lambda page=page, actor=actor: fetch(actor.client, page.url))
+        queries = capture(actor.client, page.url, actor.navigation)
+        small = capture(small_actor.client, small_page.url, small_actor.navigation)
+        rows.append({"page": page, "ms": ms, "queries": queries, "small": small})
+        log(
+            f"  {page.title}: {ms:.1f} ms, {queries.describe()}; "
+            f"smallest force {len(small.own)} own"
+        )
     return rows
 
 
-BADGE_RECOUNTED = "badge recounted (once a minute)"
+def measure_overhead(roles: dict, idle_since: float) -> dict:
+    """The overhead that does not fall on every request: the idle clock's session save (the first
+    request after 30 s without one) and the sergeants' work-queue badge (dropped from the session,
+    then counted by the next page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-
-def forget_badge(client) -> None:
-    """Make the next page count the work-queue badge again (makesafe/navigation.py)."""
-    from makesafe.navigation import QUEUE_BADGE_KEY
-
-    session = client.session
-    session.pop(QUEUE_BADGE_KEY, None)
-    session.save()
-
-
-def measure_plain() -> float:
-    """The plain view of the throughput comparison, through the test client, for the reasons."""
-    officer = client_for(OFFICER)
-    ms = median_ms(lambda: fetch(officer, "/bench/plain-visits/"))
-    log(f"  plain view: {ms:.1f} ms")
-    return ms
+    officer = roles["officer"]
+    time.sleep(max(0.0, idle_since + 31 - time.monotonic()))
+    with CaptureQueriesContext(connection) as ctx:
+        fetch(officer.client, "/more/")
+    idle = classify(ctx.captured_queries, officer.navigation)
+    sergeant = roles["sergeant"]
+    fetch(sergeant.client, "/more/")
+    badge = None
+    recount_ms = None
+    if forget_badge(sergeant.client):
+        with CaptureQueriesContext(connection) as ctx:
+            fetch(sergeant.client, "/more/")
+        badge = classify(ctx.captured_queries, sergeant.navigation)
+        samples = []
+        for _ in range(RUNS):
+            forget_badge(sergeant.client)
+            started = time.perf_counter()
+            fetch(sergeant.client, "/more/")
+            samples.append((time.perf_counter() - started) * 1000)
+        recount_ms = statistics.median(samples)
+    empty_ms = {
+        name: median_ms(lambda actor=actor: fetch(actor.client, "/more/"))
+        for name, actor in roles.items()
+    }
+    log(f"  session save after 30 s idle: {idle.describe()}")
+    log(f"  badge recounted: {badge.describe() if badge else 'not kept in the session'}")
+    return {
+        "idle": idle,
+        "badge": badge,
+        "recount_ms": recount_ms,
+        "empty": {name: actor.empty for name, actor in roles.items()},
+        "empty_ms": empty_ms,
+    }
 
 
 def measure_admin() -> dict:
@@ -600,316 +664,17 @@ def measure_admin() -> dict:
     return {"ms": ms, "url": url, "queries": queries}
 
 
-# --- HTTP: gunicorn, throughput, scaling out -------------------------------------------------
+# --- Targets ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
-    """One gunicorn on a loopback port, serving bench.settings."""
-
-    def __init__(self, env: dict, workers: int):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "makesafe.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "120",
-                "--log-level",
-                "warning",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=2).read()
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not answer on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-
-
-class FormParser(html.parser.HTMLParser):
-    """The fields each POST form of a page would submit, as a browser would send them."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[list[tuple[str, str]]] = []
-        self._form = None
-        self._select = None
-        self._select_first = None
-        self._select_chosen = False
-        self._textarea = None
-        self._text = []
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v or "") for k, v in attrs}
-        if tag == "form" and a.get("method", "").lower() == "post":
-            self._form = []
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        if tag == "input" and a.get("name"):
-            kind = a.get("type", "text").lower()
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            if kind not in ("submit", "button", "reset", "file"):
-                self._form.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "select":
-            self._select, self._select_first, self._select_chosen = a.get("name"), None, False
-        elif tag == "option" and self._select:
-            if self._select_first is None:
-                self._select_first = a.get("value", "")
-            if "selected" in a:
-                self._form.append((self._select, a.get("value", "")))
-                self._select_chosen = True
-        elif tag == "textarea":
-            self._textarea, self._text = a.get("name"), []
-
-    def handle_endtag(self, tag):
-        if self._form is None:
-            return
-        if tag == "select" and self._select:
-            if not self._select_chosen and self._select_first is not None:
-                self._form.append((self._select, self._select_first))
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            self._form.append((self._textarea, "".join(self._text)))
-            self._textarea = None
-        elif tag == "form":
-            self._form = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text.append(data)
-
-    def form_with(self, name: str) -> list[tuple[str, str]]:
-        import html as html_module
-
-        for form in self.forms:
-            if any(field_name == name for field_name, _ in form):
-                return [(k, html_module.unescape(v)) for k, v in form]
-        raise RuntimeError(f"No form with a {name!r} field")
-
-
-class Browser:
-    """One signed-in browser: cookies shared by every server it talks to (as behind one name)."""
-
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.statuses: list[int] = []
-
-    def request(self, url: str, data=None) -> tuple[int, str, str]:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        req = urllib.request.Request(url, data=body)
-        req.add_header("Referer", url)
-        try:
-            with self.opener.open(req, timeout=60) as response:
-                status, text, final = response.status, response.read().decode(), response.url
-        except urllib.error.HTTPError as exc:
-            status, text, final = exc.code, exc.read().decode(errors="replace"), url
-        self.statuses.append(status)
-        return status, text, final
-
-    def form(self, page: str, field_name: str) -> list[tuple[str, str]]:
-        parser = FormParser()
-        parser.feed(page)
-        return parser.form_with(field_name)
-
-    def sign_in(self, base: str, username: str, password: str = PASSWORD) -> tuple[int, str]:
-        _, page, _ = self.request(base + "/accounts/login/")
-        data = dict(self.form(page, "username"))
-        data.update(username=username, password=password)
-        status, _, final = self.request(base + "/accounts/login/", data)
-        return status, final
-
-    def cookie(self, name: str) -> str:
-        return next((c.value for c in self.jar if c.name == name), "")
-
-
-def wrk_rate(url: str, cookie: str, seconds: int) -> tuple[float, int, str]:
-    """Requests per second of `url` with wrk (2 threads, 6 connections); (rate, non-2xx, tool)."""
-    wrk = shutil.which("wrk")
-    if wrk:
-        out = subprocess.run(
-            [wrk, "-t2", "-c6", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=seconds + 60,
-        ).stdout
-        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-        return rate, int(bad.group(1)) if bad else 0, "wrk"
-    return python_rate(url, cookie, seconds) + ("python client (6 threads)",)
-
-
-def python_rate(url: str, cookie: str, seconds: int) -> tuple[float, int]:
-    """A bounded stand-in for wrk: 6 threads requesting `url` for `seconds`."""
-    deadline = time.monotonic() + seconds
-    done, bad = [0], [0]
-    lock = threading.Lock()
-
-    def worker():
-        while time.monotonic() < deadline:
-            req = urllib.request.Request(url, headers={"Cookie": cookie})
-            try:
-                with urllib.request.urlopen(req, timeout=30) as response:
-                    response.read()
-                    ok = 200 <= response.status < 300
-            except urllib.error.HTTPError:
-                ok = False
-            with lock:
-                done[0] += 1
-                bad[0] += 0 if ok else 1
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=seconds + 60)
-    return done[0] / (time.monotonic() - started), bad[0]
-
-
-def measure_throughput(env: dict) -> dict:
-    server = Gunicorn(env, workers=WORKERS)
-    try:
-        browser = Browser()
-        status, final = browser.sign_in(server.base, OFFICER)
-        if status != 200 or "/accounts/login/" in final:
-            raise RuntimeError(f"HTTP sign-in failed ({status}, {final})")
-        # Both cookies a browser sends once signed in: without the CSRF cookie every page that
-        # has a form (the sign-out button) would mint a new CSRF secret and set it again.
-        cookie = "; ".join(f"{name}={browser.cookie(name)}" for name in ("sessionid", "csrftoken"))
-        urls = {"list": server.base + "/visits/", "plain": server.base + "/bench/plain-visits/"}
-        for url in urls.values():  # both answer 200 with rows
-            status, text, final = browser.request(url)
-            if status != 200 or final != url:
-                raise RuntimeError(f"{url} answered {status} at {final}")
-        rates: dict = {"list": [], "plain": []}
-        bad = 0
-        tool = ""
-        for _ in range(HTTP_ROUNDS):
-            for name in ("plain", "list"):
-                rate, non_2xx, tool = wrk_rate(urls[name], cookie, HTTP_SECONDS)
-                rates[name].append(rate)
-                bad += non_2xx
-        result = {
-            "list": statistics.median(rates["list"]),
-            "plain": statistics.median(rates["plain"]),
-            "rounds": rates,
-            "non_2xx": bad,
-            "tool": tool,
-            "workers": WORKERS,
-        }
-        result["ratio"] = result["list"] / result["plain"]
-        log(
-            f"  throughput: list {result['list']:.1f} req/s, plain {result['plain']:.1f} req/s "
-            f"({tool}, {bad} non-2xx)"
-        )
-        return result
-    finally:
-        server.stop()
-
-
-def scale_out_check(env: dict) -> dict:
-    """Two app servers, one user: log a visit on A, see and edit it on B, see the edit on A;
-    five failed sign-ins spread over A and B lock the username on both."""
-    from premises.models import Premises
-    from visits.models import Participant, Scenario
-
-    a, b = Gunicorn(env, workers=2), Gunicorn(env, workers=2)
-    steps: list[tuple[str, bool]] = []
-    browser = Browser()
-    try:
-        status, final = browser.sign_in(a.base, OFFICER)
-        steps.append(("signed in on A", status == 200 and "/accounts/login/" not in final))
-        premises = Premises.objects.filter(force__code="AVS", sector="hotel", active=True).first()
-        cadet = Participant.objects.filter(force__code="AVS").first()
-        scenario = Scenario.objects.get(force__code="AVS", name="Room for a few hours")
-        token = f"Scale-out check {int(time.time())}"
-        _, page, _ = browser.request(f"{a.base}/visits/log/{premises.pk}/")
-        data = dict(browser.form(page, "visited_at"))
-        an_hour_ago = (datetime.now() - timedelta(hours=1)).strftime("%d/%m/%Y %H:%M")
-        data.update(
-            visited_at=an_hour_ago,
-            participants=str(cadet.pk),
-            scenario=str(scenario.pk),
-            stage_reached="key_issued",
-            outcome="completed",
-            police_contact="none",
-            debrief_held="on",
-            debrief_notes=f"{token}: logged on server A.",
-            training_offered="on",
-            welfare_debrief_done="on",
-        )
-        status, _, final = browser.request(f"{a.base}/visits/log/{premises.pk}/", data)
-        match = re.search(r"/visits/(\d+)/$", final)
-        steps.append(("logged a visit on A", status == 200 and match is not None))
-        if match is None:
-            raise RuntimeError(f"logging the visit on A ended at {final} ({status})")
-        visit = match.group(1)
-        status, page, _ = browser.request(f"{b.base}/visits/{visit}/")
-        steps.append(("saw it on B", status == 200 and "logged on server A" in page))
-        status, page, _ = browser.request(f"{b.base}/visits/{visit}/edit/")
-        data = browser.form(page, "visited_at")
-        edited = f"{token}: edited on server B."
-        data = [(k, edited if k == "debrief_notes" else v) for k, v in data]
-        status, _, final = browser.request(f"{b.base}/visits/{visit}/edit/", data)
-        steps.append(("edited it on B", status == 200 and final.endswith(f"/visits/{visit}/")))
-        status, page, _ = browser.request(f"{a.base}/visits/{visit}/")
-        steps.append(("saw the edit on A", status == 200 and "edited on server B" in page))
-        status, page, _ = browser.request(f"{a.base}/visits/")
-        steps.append(("listed on A's first page", status == 200 and f"/visits/{visit}/" in page))
-        # Login throttling lives in PostgreSQL too: failures on A and B add up.
-        intruder = Browser()
-        for n in range(5):
-            intruder.sign_in((a if n % 2 == 0 else b).base, LOCKOUT_USER, "wrong-password-123")
-        status, final = intruder.sign_in(b.base, LOCKOUT_USER)
-        steps.append(("5 failures over A and B lock the username on B", status == 429))
-        errors = [s for s in browser.statuses + intruder.statuses if s >= 500]
-    finally:
-        a.stop()
-        b.stop()
-    ok = all(passed for _, passed in steps) and not errors
-    for step, passed in steps:
-        log(f"  {'ok ' if passed else 'FAILED'} {step}")
-    return {"steps": steps, "errors": len(errors), "ok": ok}
-
-
-# --- Writing the results ---------------------------------------------------------------------
-
-
-def fmt(ms: float) -> str:
-    return f"{ms:.1f} ms" if ms < 100 else f"{ms:.0f} ms"
+def own_counts(row: dict) -> tuple[int, int]:
+    return len(row["queries"].own), len(row["small"].own)
 
 
 def judge(r: Results) -> None:
     """The issue's targets, each met or missed, with the reason (from the figures) when missed."""
-    admin, empty = r.admin["ms"], r.info["empty_page"]
+    admin = r.admin["ms"]
+    empty = r.overhead["empty_ms"]["commander"]
     worst = max(r.reports, key=lambda row: row["ratio"])
     missed = [row for row in r.reports if row["ratio"] > 1.3]
     own = max(((row["page"] - empty) / row["floor"], row["report"], row["period"])
@@ -922,14 +687,10 @@ def judge(r: Results) -> None:
             not missed,
             ""
             if not missed
-            else f"a signed-in page with no records already takes {fmt(empty)} here (session "
-            "with its user, navigation, template), more than 0.3x the floors "
-            f"of {', '.join(sorted({fmt(row['floor']) for row in missed}))}; the report's own "
-            f"work (page minus that) is at most {own[0]:.2f}x its floor ({own[1]}, {own[2]}). "
-            "The town and sector reports of periods that do not start and end on a month "
-            "boundary also read days from the visits (in the same query as the summary's "
-            "months, an index probe per day): those of an edge month in the period, or those "
-            "outside it, whichever are fewer; the trend sums the day totals.",
+            else f"a commander's signed-in page with no records already takes {fmt(empty)} here "
+            "(session with its user, navigation, template), more than 0.3x the floors of "
+            f"{', '.join(sorted({fmt(row['floor']) for row in missed}))}; the report's own work "
+            f"(page minus that) is at most {own[0]:.2f}x its floor ({own[1]}, {own[2]}).",
         )
     )
     if r.reports_5m:
@@ -949,73 +710,61 @@ def judge(r: Results) -> None:
         )
     else:
         r.targets.append(("Town report at 5M ≤ 1.5x its time at 1M", "not run", None, ""))
-    listed = [row for row in r.pages if row["page"] != EMPTY_PAGE]
-    # A sergeant's first page in a minute also counts the work-queue badge (makesafe/navigation.py):
-    # shown beside the figure, not hidden in it, and not a page view like the others.
-    views = [row for row in listed if not row["page"].endswith(BADGE_RECOUNTED)]
-    recount = next((row for row in listed if row["page"].endswith(BADGE_RECOUNTED)), None)
-    most = max(views, key=lambda row: row["queries"].total)
-    own_most = max(views, key=lambda row: row["queries"].page_count)
-    fixed = r.pages[0]["queries"]  # the page without records: nothing but the overhead
-    recounted = (
-        f"; once a minute a sergeant's page also counts the work-queue badge and keeps it in "
-        f"the session: {recount['queries'].describe()}"
-        if recount
-        else ""
-    )
+
+    listed = [row for row in r.pages if row["page"].target]
+    over = [row for row in listed if max(own_counts(row)) > OWN_QUERIES]
+    groups: dict = {}
+    for row in listed:
+        groups.setdefault(row["page"].group, set()).update(own_counts(row))
+    moving = sorted(group for group, counts in groups.items() if len(counts) > 1)
+    most = max(listed, key=lambda row: max(own_counts(row)))
+    problems = [
+        f"{row['page'].title}: {own_counts(row)[0]} own queries (smallest force "
+        f"{own_counts(row)[1]})"
+        for row in over
+    ] + [f"{group}: the count changes with the data ({sorted(groups[group])})" for group in moving]
     r.targets.append(
         (
-            "List and detail pages ≤ 5 queries, whatever the data",
-            f"{most['queries'].total} at most ({most['page']}); the page's own queries at most "
-            f"{own_most['queries'].page_count} ({own_most['page']}){recounted}",
-            most["queries"].total <= 5,
-            ""
-            if most["queries"].total <= 5
-            else f"every signed-in page runs {fixed.total} queries before showing any record "
-            f"({fixed.describe().split(' = ', 1)[1]}) and records pages add one access-log "
-            "INSERT (DPA s.62). The pages' own queries are fixed in number whatever the data "
-            "(the query-count tests pin them); see the pages table.",
+            f"Each list, detail and form page's own queries ≤ {OWN_QUERIES}, the same whatever "
+            "the data",
+            f"at most {max(own_counts(most))} ({most['page'].title}); the same in the largest "
+            f"and the smallest force and on page 1 and page 200: "
+            f"{len(groups) - len(moving)} of {len(groups)} pages",
+            not problems,
+            "; ".join(problems),
         )
     )
-    counts = sum(row["queries"].whole_table_counts for row in r.pages + r.reports)
+    counts = sum(
+        row["queries"].whole_table_counts + row["small"].whole_table_counts for row in r.pages
+    ) + sum(row["queries"].whole_table_counts for row in r.reports)
     r.targets.append(("No whole-table COUNT(*) on visits", f"{counts} found", counts == 0, ""))
-    if r.http:
-        ratio = r.http["ratio"]
-        visits_list = next(row for row in r.pages if row["url"] == "/visits/")
-        r.targets.append(
-            (
-                "Visits list ≥ 0.8x the plain view's throughput",
-                f"{ratio:.2f} ({r.http['list']:.1f} / {r.http['plain']:.1f} req/s)",
-                ratio >= 0.8,
-                ""
-                if ratio >= 0.8
-                else f"of the list's {fmt(visits_list['ms'])} only "
-                f"{fmt(visits_list['queries'].sql_ms)} is SQL; both views read the same 50 "
-                "rows (a join of five tables: the plain view into model instances, the list "
-                "into tuples). On top the list builds and validates the filter form "
-                "(django-filter), reads the town, operation and officer options (one query), "
-                "draws the page (base template, navigation, the filter bar and the rows, the "
-                "last two in Python) and writes the access-log row (DPA s.62). Through the "
-                f"test client in this run the list took {fmt(visits_list['ms'])} and the plain "
-                f"view {fmt(r.info['plain_ms'])}; the target allows the list a quarter more "
-                "than the plain view.",
-            )
-        )
-    pages = [(row["page"], row["ms"]) for row in listed] + [
+    timed = [(row["page"].title, row["ms"]) for row in r.pages] + [
         (f"{row['report']} report, {row['period']}", row["page"]) for row in r.reports
     ]
-    over = [(name, ms) for name, ms in pages if ms / admin > 0.1]
-    slowest = max(pages, key=lambda p: p[1])
+    slow = [(name, ms) for name, ms in timed if ms / admin > 0.1]
+    slowest = max(timed, key=lambda p: p[1])
     r.targets.append(
         (
             "Every page ≤ 0.1x the admin visit list",
             f"slowest: {slowest[0]}, {fmt(slowest[1])} = {slowest[1] / admin:.3f}x of {fmt(admin)}",
-            not over,
+            not slow,
             ""
-            if not over
-            else "over 0.1x: " + "; ".join(f"{n} ({ms / admin:.3f}x)" for n, ms in over),
+            if not slow
+            else "over 0.1x: " + "; ".join(f"{n} ({ms / admin:.3f}x)" for n, ms in slow),
         )
     )
+    judge_latency(r)
+    g = r.logging
+    if g:
+        r.targets.append(
+            (
+                f"{g['officers']} officers log {g['each']} visits each through gunicorn: "
+                f"{g['expected']:,} visits, {g['expected']:,} history rows, 0 5xx",
+                f"{g['visits']:,} visits, {g['history']:,} history rows, {g['server_errors']} 5xx",
+                g["ok"],
+                "",
+            )
+        )
     steps = r.scale_out["steps"]
     r.targets.append(
         (
@@ -1027,33 +776,253 @@ def judge(r: Results) -> None:
     )
 
 
+def judge_latency(r: Results) -> None:
+    lat = r.latency
+    name = (
+        f"Latency at {USERS} users (think time 3-8 s): every page kind p95 ≤ {servers.P95_MS} ms "
+        f"and p99 ≤ {servers.P99_MS} ms, 0 errors"
+    )
+    if not lat:
+        r.targets.append((name, "not measured", None, r.info.get("latency_error", "")))
+        return
+    kinds = servers.page_kinds(lat)
+    p95 = max(kinds.items(), key=lambda kv: kv[1]["p95"] or 0)
+    p99 = max(kinds.items(), key=lambda kv: kv[1]["p99"] or 0)
+    errors = sum(row["failures"] for row in kinds.values())
+    missed = [(kind, row) for kind, row in kinds.items() if not servers.kind_met(row)]
+    why = latency_why(lat, kinds, missed) if missed else ""
+    r.targets.append(
+        (
+            name,
+            f"worst p95 {fmt(p95[1]['p95'])} ({p95[0]}), worst p99 {fmt(p99[1]['p99'])} "
+            f"({p99[0]}); {errors} errors; {lat['total']['rps']:.1f} requests/s",
+            not missed,
+            why,
+        )
+    )
+
+
+# --- Writing the results ---------------------------------------------------------------------
+
+
+def load_baseline() -> dict:
+    if BASELINE or not BASELINE_JSON.exists():
+        return {}
+    return json.loads(BASELINE_JSON.read_text())
+
+
+def baseline_figures(r: Results) -> dict:
+    """What bench/baseline.json keeps of a baseline run, for later runs to compare with."""
+    lat = r.latency or {}
+    return {
+        "label": BASELINE,
+        "date": r.info["date"],
+        "code": r.info["code"],
+        "load": r.info["load"],
+        "latency": {
+            "kinds": lat.get("kinds", {}),
+            "total": lat.get("total", {}),
+            "cpu": lat.get("cpu"),
+        },
+        "own_queries": {row["page"].title.split(" (")[0]: own_counts(row) for row in r.pages},
+    }
+
+
+def overhead_rows(r: Results) -> list[tuple[str, int, float | None, str]]:
+    """(kind, statements when it runs, mean SQL ms, when) of the fixed overhead."""
+    seen: dict = {kind: [] for kind in KINDS}
+    everything = [row["queries"] for row in r.pages] + [row["small"] for row in r.pages]
+    everything += [row["queries"] for row in r.reports]
+    for q in everything:
+        for kind, n in q.overhead.items():
+            seen[kind].append((n, q.overhead_ms[kind]))
+    idle = r.overhead["idle"]  # the More page: only its session save is overhead of every page
+    if idle.overhead["session save"]:
+        seen["session save"].append(
+            (idle.overhead["session save"], idle.overhead_ms["session save"])
+        )
+    badge = r.overhead.get("badge")
+    if badge is not None and badge.own:
+        seen[BADGE].append((len(badge.own), badge.own_ms))
+    rows = []
+    for kind, when in KINDS.items():
+        if not seen[kind]:
+            rows.append((kind, 0, None, when))
+            continue
+        count = Counter(n for n, _ in seen[kind]).most_common(1)[0][0]
+        rows.append((kind, count, statistics.mean(ms for _, ms in seen[kind]), when))
+    return rows
+
+
+def latency_lines(r: Results, baseline: dict) -> list[str]:
+    lat = r.latency
+    if not lat:
+        return [f"Not measured: {r.info.get('latency_error', 'see the notes')}."]
+    before = baseline.get("latency", {}).get("kinds", {})
+    head = "| Page kind | Requests | Median | p95 (≤ 250 ms) | p99 (≤ 500 ms) | Errors | Result |"
+    rule = "|---|---|---|---|---|---|---|"
+    if before:
+        head += f" Baseline ({baseline['label']}): median / p95 / p99 |"
+        rule += "---|"
+    lines = [
+        f"locust {_version('locust')} (bench/locustfile.py), headless, on loopback, against "
+        f"`gunicorn makesafe.wsgi --workers {lat['workers']}` (sync workers, two per core, as "
+        "the README deploys it; DEBUG off, production settings) on the same 2-core machine as "
+        f"PostgreSQL and locust itself. {lat['users']} simulated users of the 20 forces "
+        "(officers 14 : sergeants 4 : commanders 2), each signed in once at its start, think "
+        f"time 3-8 s, ramped at {lat['spawn_rate']:g} a second ({lat['ramp']:.0f} s); the "
+        f"statistics were reset when the ramp ended and cover the {lat['measured']} s after it "
+        "(the sign-ins, which measure password hashing, fall in the ramp). Officers open the "
+        "visits list (plain, filtered, later pages), a visit, the premises list and a premises, "
+        "and log visits (the form, a real POST with its CSRF token, then the new visit's page); "
+        "sergeants the work queue, the training sessions and week, and the premises pages; "
+        "commanders the dashboard and the town, sector, trend and training-impact reports over "
+        "six periods. Percentiles are locust's (rounded to 10 ms above 100 ms).",
+        "",
+        f"Requests/s {lat['total']['rps']:.1f}; requests {lat['total']['requests']:,}; "
+        f"errors {lat['total']['failures']}; load average {lat['load_start']:.2f} at the "
+        f"start ({lat['waited']}), "
+        + (f"{lat['load_ramp_end']:.2f} when the ramp ended, " if lat["load_ramp_end"] else "")
+        + f"{lat['load_end']:.2f} at the end; {cpu_text(lat)}."
+        + (
+            f" A first run ({cpu_text(lat['earlier'][0])}; load average "
+            f"{lat['earlier'][0]['load_start']:.2f} at its start; p95 up to "
+            f"{fmt(max(row['p95'] or 0 for row in servers.page_kinds(lat['earlier'][0]).values()))}"
+            ") missed a target on a busy machine and was run again."
+            if lat.get("earlier")
+            else ""
+        ),
+        "",
+        head,
+        rule,
+    ]
+    for kind, row in sorted(servers.page_kinds(lat).items()):
+        line = (
+            f"| {kind} | {row['requests']:,} | {fmt(row['median'])} | {fmt(row['p95'])} | "
+            f"{fmt(row['p99'])} | {row['failures']} | {verdict(servers.kind_met(row))} |"
+        )
+        if before:
+            b = before.get(kind)
+            line += f" {fmt(b['median'])} / {fmt(b['p95'])} / {fmt(b['p99'])} |" if b else " n/a |"
+        lines.append(line)
+    signed = lat["kinds"].get(servers.SIGN_IN)
+    if signed:
+        lines += [
+            "",
+            f"Sign-ins after the reset (the last users' first requests, not a page): "
+            f"{signed['requests']}, median {fmt(signed['median'])}.",
+        ]
+    if lat["errors"]:
+        lines += ["", "Errors:", ""]
+        lines += [f"- {name}: {message} ({n})" for name, message, n in lat["errors"]]
+    return lines
+
+
+def _version(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def cpu_text(lat: dict) -> str:
+    """Who used the 2 CPUs while the latency run was measured."""
+    cpu = lat.get("cpu")
+    if not cpu:
+        return "CPU use unknown (no /proc)"
+    return (
+        f"the CPUs were {cpu['busy']:.0%} busy while measured: gunicorn {cpu['gunicorn']:.0%}, "
+        f"its PostgreSQL backends {cpu['PostgreSQL']:.0%}, locust {cpu['locust']:.0%}, other "
+        f"work on the machine {cpu['other work']:.0%} (shares of both cores)"
+    )
+
+
+def latency_why(lat: dict, kinds: dict, missed: list) -> str:
+    """Why the latency target was missed, from the figures."""
+    if len(missed) > 3:
+        p95s = [row["p95"] or 0 for _, row in missed]
+        text = (
+            f"{len(missed)} of {len(kinds)} page kinds missed (p95 {fmt(min(p95s))} to "
+            f"{fmt(max(p95s))})"
+        )
+    else:
+        text = "; ".join(
+            f"{kind}: median {fmt(row['median'])}, p95 {fmt(row['p95'])}, p99 "
+            f"{fmt(row['p99'])}, {row['failures']} errors"
+            for kind, row in missed
+        )
+    medians = [row["median"] for row in kinds.values() if row["median"] is not None]
+    if medians and min(medians) > servers.P95_MS:
+        # A closed loop: each user waits for its page, then thinks 5.5 s on average.
+        text += (
+            f". Every kind waited alike (medians {fmt(min(medians))} to {fmt(max(medians))}): "
+            f"the server was saturated, serving {lat['total']['rps']:.1f} requests/s where "
+            f"{lat['users']} users thinking 3-8 s ask about {lat['users'] / 5.5:.0f}/s when pages "
+            "answer at once, so requests queued for the workers"
+        )
+    return f"{text}; {cpu_text(lat)}; load average {lat['load_start']:.2f} at the start."
+
+
 def write_results(r: Results) -> str:
     i = r.info
-    admin, empty = r.admin["ms"], i["empty_page"]
+    admin = r.admin["ms"]
+    empty = r.overhead["empty_ms"]
+    baseline = load_baseline()
+    title = (
+        f"# Baseline: before the simplification (commit {BASELINE})"
+        if BASELINE
+        else "# Makesafe scale benchmark"
+    )
     lines = [
-        "# Makesafe scale benchmark (issue 7)",
+        title,
         "",
-        f"Written by `make bench` on {i['date']}. Every time is the median of {RUNS} runs after "
-        "a warm-up, all measured in this one run (a report page and its SQL floor timed in turn, "
-        "run by run): compare the ratios, not absolute times.",
+        f"Written by `make bench` on {i['date']}, code {i['code']}. Every time outside the "
+        f"latency run is the median of {RUNS} runs after a warm-up, all measured in this one "
+        "run (a report page and its SQL floor timed in turn, run by run): compare the ratios, "
+        "not absolute times.",
         "",
+    ]
+    if BASELINE:
+        lines += [
+            "Kept as the baseline the simplification is measured against: `make bench` on "
+            "later code writes bench/results.md and never this file, and shows these latency "
+            "figures beside its own.",
+            "",
+        ]
+    elif baseline:
+        lines += [
+            f"**Baseline**: the same benchmark on the code before the simplification (commit "
+            f"{baseline['label']}, {baseline['date']}) is in [baseline.md](baseline.md); its "
+            "latency figures are in the last column of the latency table.",
+            "",
+        ]
+    lines += [
         "| Machine | |",
         "|---|---|",
         f"| CPUs (nproc) | {i['cpus']} |",
         f"| Memory | {i['memory']} |",
         f"| PostgreSQL | {i['postgres']}; {i['pg_settings']} |",
-        f"| Python / Django | {i['python']} / {i['django']} |",
+        f"| Python / Django / locust | {i['python']} / {i['django']} / {_version('locust')} |",
         f"| System | {i['system']} |",
-        f"| Load average at start / end | {i['load']} / {i['load_end']} (the end includes the "
-        "benchmark's own load; on a shared virtual machine absolute times vary from run to "
-        "run: compare the ratios) |",
-        f"| Total `make bench` run time | {i['total']} |",
+        f"| Load average at start / end | {i['load']} / {i['load_end']} (the machine's 2 cores "
+        "are shared: the end includes the benchmark's own load) |",
+        f"| Total run time | {i['total']} |",
         "",
         "## Targets",
         "",
         "| Target | Figure | Result | Why |",
         "|---|---|---|---|",
         *[f"| {t} | {fig} | {verdict(met)} | {why} |" for t, fig, met, why in r.targets],
+        "",
+        "Also recorded (not a target): the visits list (page 1, an officer) takes "
+        f"{fmt(visits_list_ms(r))} beside {fmt(empty['officer'])} for a signed-in page without "
+        f"records (`/more/`): the list's own work is {fmt(visits_list_ms(r) - empty['officer'])}.",
+        "",
+        "## Latency under load (locust through gunicorn, 1M visits)",
+        "",
+        *latency_lines(r, baseline),
         "",
         "## Data set",
         "",
@@ -1069,18 +1038,11 @@ def write_results(r: Results) -> str:
         "force. The floor is the plain SQL of the same report over visits joined to premises "
         "(and towns), on the same indexes, run on a psycopg2 cursor. The page is the whole "
         "request through Django's test client: the session (with the user and permissions), "
-        "the filters form and its options, the "
-        "report function, the template and the access log. The town and sector reports read "
-        "whole months from `reports_visitsummary` (kept by triggers) and only days at the "
-        "period's edges from the visits (an edge month's days in the period, or the whole "
-        "month less its days outside, whichever reads fewer days); the trend of a force's "
-        "visits sums the period's days from `reports_daytotal` (kept by triggers too); "
-        "training impact reads the visits, in one statement that looks up each visit's "
-        "training once. A signed-in page without records "
-        f"(`/more/`) takes {fmt(empty)}: the last "
-        "ratio column takes that fixed cost out. Before these timings the benchmark "
-        f"{r.info.get('settled_1m', 'did not check the CPUs')} (at most 90 s, 15% busy or "
-        "less over a second).",
+        "the filters form and its options, the report, the template and the access log. "
+        f"A commander's signed-in page without records (`/more/`) takes {fmt(empty['commander'])}: "
+        "the last ratio column takes that fixed cost out. Before these timings the benchmark "
+        f"{i.get('settled_1m', 'did not check the CPUs')} (at most 90 s, 15% busy or less over "
+        "a second).",
         "",
         "| Report | Period | Page | SQL floor | Page / floor (≤ 1.3) | Page / admin (≤ 0.1) "
         "| (Page − empty page) / floor | Queries |",
@@ -1091,83 +1053,86 @@ def write_results(r: Results) -> str:
             f"| {row['report']} | {row['period']} | {fmt(row['page'])} | {fmt(row['floor'])} | "
             f"{row['ratio']:.2f} {verdict(row['ratio'] <= 1.3)} | "
             f"{row['page'] / admin:.3f} {verdict(row['page'] / admin <= 0.1)} | "
-            f"{max(row['page'] - empty, 0) / row['floor']:.2f} | {row['queries'].describe()} |"
+            f"{max(row['page'] - empty['commander'], 0) / row['floor']:.2f} | "
+            f"{row['queries'].describe()} |"
         )
+    before = baseline.get("own_queries", {})
     lines += [
         "",
-        "## Lists, detail and form pages at 1M visits (officer of the largest force)",
+        "## Lists, detail and form pages at 1M visits: their own queries",
         "",
-        "Queries are split into the page's own and the fixed overhead every signed-in page pays "
-        "whatever the data: one query for the session, read joined to its user, their force "
-        "and their permissions (accounts/sessions.py), and, on pages that show records, one "
-        "access-log INSERT (DPA s.62). Pages that only read run without a transaction (no "
-        "BEGIN/COMMIT); the filter bars' options come in one query. Every 30 seconds of "
-        "activity a page also saves the session's last-seen time for the 30-minute idle limit: "
-        "one UPDATE, no transaction around it (5 queries on a list page; not in the rows "
-        "below, timed within those 30 seconds). A sergeant's navigation shows the work-queue "
-        "total, counted (four COUNT queries) at most once a minute and kept in the session: "
-        "the row 'badge recounted' is the request that counts it.",
+        "Each page as its role sees it, timed in the largest force. Its queries are split into "
+        "the page's own and the fixed overhead of a signed-in page (next section), and the own "
+        "ones are counted again in the smallest force (its own busiest and quietest premises, "
+        f"latest visit): the target is at most {OWN_QUERIES}, the same number whatever the data "
+        "(in both forces, on page 1 and page 200, for the busiest and the quietest premises).",
         "",
-        "| Page | Time | of which SQL | Page / admin (≤ 0.1) | Queries (≤ 5) "
-        "| COUNT(*) on visits |",
-        "|---|---|---|---|---|---|",
+        "| Page | Role | Time | of which SQL | Own queries: largest / smallest force "
+        f"(≤ {OWN_QUERIES}, fixed) | Overhead | COUNT(*) on visits | Page / admin (≤ 0.1) |"
+        + (f" Own queries at {baseline['label']} |" if before else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|" if before else ""),
     ]
-    once = "(once a minute)"
+    groups: dict = {}
     for row in r.pages:
-        q = row["queries"]
-        lines.append(
-            f"| {row['page']} | {fmt(row['ms'])} | {fmt(q.sql_ms)} | {row['ms'] / admin:.3f} "
-            f"{verdict(row['ms'] / admin <= 0.1)} | {q.describe()}: "
-            f"{once if row['page'].endswith(BADGE_RECOUNTED) else verdict(q.total <= 5)} | "
-            f"{q.visit_counts} ({q.whole_table_counts} whole-table) |"
+        groups.setdefault(row["page"].group, set()).update(own_counts(row))
+    for row in r.pages:
+        page, q = row["page"], row["queries"]
+        large, small = own_counts(row)
+        fixed = len(groups[page.group]) == 1
+        met = verdict(max(large, small) <= OWN_QUERIES and fixed) if page.target else "(a report)"
+        overhead = q.describe().split(" + ", 1)[1] if " + " in q.describe() else "none"
+        line = (
+            f"| {page.title} | {page.role} | {fmt(row['ms'])} | {fmt(q.sql_ms)} | "
+            f"{large} / {small}{'' if fixed else ' (changes)'}: {met} | {overhead} | "
+            f"{q.visit_counts} ({q.whole_table_counts} whole-table) | "
+            f"{row['ms'] / admin:.3f} {verdict(row['ms'] / admin <= 0.1)} |"
         )
+        if before:
+            b = before.get(page.title.split(" (")[0])
+            line += f" {b[0]} / {b[1]} |" if b else " n/a |"
+        lines.append(line)
     q = r.admin["queries"]
     lines += [
         "",
-        f"**Baseline: Django admin visit list** (`{r.admin['url']}`, superuser): {fmt(admin)}, "
-        f"{q.total} queries (SQL {fmt(q.sql_ms)} in a separate counted run), "
-        f"{q.visit_counts} of them COUNT(*) "
-        f"over the visits table ({q.whole_table_counts} whole-table), plus its date hierarchy's "
-        "scans of the table.",
+        f"**The admin's visit list** (`{r.admin['url']}`, superuser), every page's yardstick: "
+        f"{fmt(admin)}, {q.total} queries (SQL {fmt(q.sql_ms)} in a separate counted run), "
+        f"{q.visit_counts} of them COUNT(*) over the visits table ({q.whole_table_counts} "
+        "whole-table), plus its date hierarchy's scans of the table.",
         "",
-        "## HTTP throughput of the visits list (gunicorn, loopback)",
+        "## The fixed overhead of a signed-in page",
+        "",
+        "Reported apart from the pages' own queries, as Django does this work: the queries are "
+        "recognised by the tables they touch (`accounts_session` or `django_session`, "
+        "`accounts_user` by id, `auth_permission`, `audit_accesslog`), and what a page without "
+        "records (`/more/`) runs beyond them is the navigation every page draws. The session "
+        "save was captured on the first request after 31 s without one; the work-queue badge on "
+        "a sergeant's page after dropping it from the session.",
+        "",
+        "| Overhead | Queries when it runs | SQL time (mean) | When |",
+        "|---|---|---|---|",
+        *[f"| {k} | {n} | {fmt(ms)} | {when} |" for k, n, ms, when in overhead_rows(r)],
+        "",
+        "| Signed-in page without records (`/more/`) | Time | Queries |",
+        "|---|---|---|",
+        *[
+            f"| {name} | {fmt(empty[name])} | {r.overhead['empty'][name].describe()} |"
+            for name in ("officer", "sergeant", "commander")
+        ],
         "",
     ]
-    h = r.http
-    if h:
-        lines += [
-            f"gunicorn with {h['workers']} sync workers (two per core, as the README deploys "
-            "it; DEBUG off, `bench.settings`), one signed-in officer's cookies (session and "
-            f"CSRF, as a browser sends them), {h['tool']}, {HTTP_ROUNDS} alternating rounds of "
-            f"{HTTP_SECONDS} s each (median). The plain view (`bench/views.py`) returns the "
-            "same 50 rows as text without templates, filters or role checks, behind the same "
-            "middleware (session, sign-in) but, not being a records page, without the access-log "
-            "INSERT.",
-            "",
-            "| View | Requests/s (median) | Rounds |",
-            "|---|---|---|",
-            f"| Visits list `/visits/` | {h['list']:.1f} | "
-            + ", ".join(f"{x:.1f}" for x in h["rounds"]["list"])
-            + " |",
-            f"| Plain view `/bench/plain-visits/` | {h['plain']:.1f} | "
-            + ", ".join(f"{x:.1f}" for x in h["rounds"]["plain"])
-            + " |",
-            "",
-            f"Ratio {h['ratio']:.2f} (target ≥ 0.8); non-2xx answers: {h['non_2xx']}.",
-        ]
-    else:
-        lines.append("Not measured (see the notes).")
-    s = r.scale_out
+    badge = r.overhead.get("badge")
+    lines.append(
+        f"A sergeant's page that counts the badge again takes {fmt(r.overhead['recount_ms'])} "
+        f"(the More page), with {badge.describe()}."
+        if badge is not None
+        else "The session keeps no work-queue badge: a sergeant's badge, if any, is counted "
+        "within the navigation above."
+    )
     lines += [
         "",
-        "## Scaling out: two app servers, one user",
+        *logging_lines(r),
         "",
-        "Two gunicorn instances on different loopback ports share nothing but PostgreSQL "
-        "(sessions, django-axes lockouts, the data). One browser (one cookie jar, as behind a "
-        "load balancer) goes back and forth between them:",
-        "",
-        *[f"- {'ok' if ok else '**FAILED**'}: {step}" for step, ok in s.get("steps", [])],
-        f"- 5xx answers: {s.get('errors', 'n/a')}",
+        *scale_out_lines(r),
         "",
         "## Report pages at 5M visits",
         "",
@@ -1176,7 +1141,7 @@ def write_results(r: Results) -> str:
         lines += [
             "4,000,000 more visits over the same years, premises and forces (each force has "
             "about 5x the visits; no new training sessions), summaries rebuilt, VACUUM ANALYZE, "
-            f"CHECKPOINT, sync; then {r.info.get('settled_5m', 'no check of the CPUs')}.",
+            f"CHECKPOINT, sync; then {i.get('settled_5m', 'no check of the CPUs')}.",
             "",
             "| Report | Period | Page at 5M | Page at 1M | 5M / 1M (town ≤ 1.5) | SQL floor at 5M "
             "| Floor 5M / 1M | Page / floor at 5M |",
@@ -1211,6 +1176,48 @@ def write_results(r: Results) -> str:
     return "\n".join(lines)
 
 
+def visits_list_ms(r: Results) -> float:
+    return next(row["ms"] for row in r.pages if row["page"].url == "/visits/")
+
+
+def logging_lines(r: Results) -> list[str]:
+    g = r.logging
+    lines = ["## Logging visits under load (locust, docs/security.md check 27)", ""]
+    if not g:
+        return [*lines, f"Not run: {r.info.get('logging_error', 'see the notes')}."]
+    kinds = g["kinds"]
+    post = kinds.get("log visit (POST)", {})
+    lines += [
+        f"{g['officers']} officers of the 20 forces sign in and log {g['each']} visits each "
+        f"without pausing (the form, a POST with its CSRF token, the new visit's page), "
+        f"through `gunicorn makesafe.wsgi --workers {g['workers']}`, all at once: "
+        f"{g['total']['requests']:,} requests in {g['elapsed']:.0f} s "
+        f"({g['total']['rps']:.1f}/s overall), the POST's median {fmt(post.get('median'))} and "
+        f"p95 {fmt(post.get('p95'))}. Afterwards: **{g['visits']:,} new visits, {g['history']:,} "
+        f"new history rows, {g['server_errors']} 5xx** ({'ok' if g['ok'] else 'FAILED'}; "
+        f"{g['total']['failures']} failed requests of any kind"
+        + ("; ended by its time limit" if g["timed_out"] else "")
+        + ").",
+    ]
+    if g["errors"]:
+        lines += ["", *[f"- {name}: {message} ({n})" for name, message, n in g["errors"]]]
+    return lines
+
+
+def scale_out_lines(r: Results) -> list[str]:
+    s = r.scale_out
+    return [
+        "## Scaling out: two app servers, one user",
+        "",
+        "Two gunicorn instances on different loopback ports share nothing but PostgreSQL "
+        "(sessions, django-axes lockouts, the data). One browser (one cookie jar, as behind a "
+        "load balancer) goes back and forth between them:",
+        "",
+        *[f"- {'ok' if ok else '**FAILED**'}: {step}" for step, ok in s.get("steps", [])],
+        f"- 5xx answers: {s.get('errors', 'n/a')}",
+    ]
+
+
 # --- Main ------------------------------------------------------------------------------------
 
 
@@ -1223,7 +1230,7 @@ def generate(url: str, r: Results, n: int, *, base: bool) -> None:
     def record(message: str) -> None:
         log(message)
         label, seconds = message.strip().rsplit(": ", 1)
-        steps.append((label if base else f"+4M: {label}", float(seconds.split()[0])))
+        steps.append((label if base else f"+{n // 1_000_000}M: {label}", float(seconds.split()[0])))
 
     conn = _connect(url)
     try:
@@ -1238,36 +1245,86 @@ def generate(url: str, r: Results, n: int, *, base: bool) -> None:
     r.generation += steps
 
 
-def main() -> int:
-    r = Results()
-    url = bench_url()
-    env = configure_environment(url)
-    log(f"Benchmark database: {urllib.parse.urlparse(url).path.lstrip('/')} (created afresh)")
-    create_database(url)
+def code_version() -> str:
+    """The commit measured, and whether the app's files differ from it."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if not git:
+        return "unknown (no git)"
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [git, "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    commit = run("rev-parse", "--short", "HEAD") or "unknown"
+    changed = run("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench")
+    return f"commit {commit}" + (" with uncommitted changes outside bench/" if changed else "")
+
+
+def set_up(url: str, r: Results, visits: int) -> None:
+    """A fresh database, migrated, with the generated data set (BENCH_REUSE_DB=1: the one a run
+    with BENCH_KEEP_DB=1 left, as it is)."""
+    name = urllib.parse.urlparse(url).path.lstrip("/")
+    reuse = os.environ.get("BENCH_REUSE_DB") and database_exists(url)
+    log(f"Benchmark database: {name} ({'reused' if reuse else 'created afresh'})")
+    if not reuse:
+        create_database(url)
 
     import django
 
     django.setup()
+    if reuse:
+        return
     from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    r.generation.append(("migrate and collectstatic", time.perf_counter() - started))
+    log(f"Generating {visits:,} visits inside PostgreSQL...")
+    generate(url, r, visits, base=True)
+
+
+def load_only() -> int:
+    """`make bench-load`: the logging check alone, on the generated forces with 100,000 visits."""
+    r = Results()
+    url = bench_url()
+    env = configure_environment(url)
+    set_up(url, r, LOAD_ONLY_VISITS)
+    from django.db import connection
+
+    connection.close()
+    log("50 officers log 20 visits each through gunicorn (locust)...")
+    with tempfile.TemporaryDirectory() as work:
+        r.logging = servers.logging_check(env, Path(work))
+    connection.close()
+    print("\n".join(logging_lines(r)))
+    if not os.environ.get("BENCH_KEEP_DB"):
+        drop_database(url)
+    return 0 if r.logging["ok"] else 1
+
+
+def main() -> int:
+    if "--load-only" in sys.argv[1:]:
+        return load_only()
+    r = Results()
+    url = bench_url()
+    env = configure_environment(url)
+    set_up(url, r, FIRST_VISITS)
     from django.db import connection
 
     from accounts.models import Force
     from tools.localdb import _connect
     from visits.models import Visit
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    r.generation.append(("migrate and collectstatic", time.perf_counter() - started))
     r.info.update(machine())
     r.info["date"] = datetime.now().strftime("%Y-%m-%d %H:%M")
-
-    log(f"Generating {FIRST_VISITS:,} visits inside PostgreSQL...")
-    generated = time.perf_counter()
-    generate(url, r, FIRST_VISITS, base=True)
-    gen_seconds = time.perf_counter() - generated
+    r.info["code"] = code_version()
+    gen_seconds = sum(seconds for step, seconds in r.generation[1:])
     force = Force.objects.get(code="AVS")
     force_visits = Visit.objects.filter(force=force).count()
+    small_id, small_code = smallest_force()
+    small_visits = Visit.objects.filter(force_id=small_id).count()
     r.info["data"] = (
         f"Generated inside PostgreSQL with generate_series in {gen_seconds:.0f} s "
         "(bench/generate.py): 20 forces, 400 towns (20 per force, sizes skewed about 15:1), "
@@ -1277,48 +1334,67 @@ def main() -> int:
         "operation per force and month, and 1,000,000 visits from January 2020 to yesterday "
         "(busier each year; 1-2 cadets each, ~300-character debriefs, failure rates 8-28% by "
         "town, re-tests of failures, outcome letters for live visits) with training sessions "
-        "after failures at a tenth of the premises. The force measured, "
-        f"{force.name}, is the largest: {force_visits:,} visits. Loaded with "
-        "`session_replication_role = replica`: no change-history (pghistory) events exist for "
-        "generated rows, and `reports_visitsummary` and `reports_daytotal` are rebuilt with the "
-        "backfill SQL of reports/migrations/0002_summary_triggers.py and "
+        f"after failures at a tenth of the premises. The force measured, {force.name}, is the "
+        f"largest: {force_visits:,} visits; the smallest, {small_code}, has {small_visits:,}. "
+        "Loaded with `session_replication_role = replica`: no change-history (pghistory) events "
+        "exist for generated rows, and `reports_visitsummary` and `reports_daytotal` are rebuilt "
+        "with the backfill SQL of reports/migrations/0002_summary_triggers.py and "
         "0005_day_total_triggers.py; every CHECK constraint still applied. "
         "VACUUM ANALYZE, a CHECKPOINT and a sync after loading."
     )
     floors = _connect(url)
     floors.autocommit = True  # an open transaction would block the 5M load's DROP INDEX
     cur = floors.cursor()
+
+    def roles_of(code: str) -> dict:
+        code = code.lower()
+        return {
+            "officer": role(f"{code}.{OFFICER}"),
+            "sergeant": role(f"{code}.{SERGEANT}"),
+            "commander": role(f"{code}.{COMMANDER}"),
+        }
+
+    roles = roles_of("AVS")
+    idle_since = time.monotonic()  # the officer's last request: its session save is due in 30 s
     log("Report pages at 1M (commander) against their SQL floors...")
     r.info["settled_1m"] = settle()
     log(f"  {r.info['settled_1m']}")
-    r.reports = measure_reports(force.pk, cur)
+    r.reports = measure_reports(roles["commander"], force.pk, cur)
     r.national = measure_national_floors(cur)
     log("Admin visit list (superuser)...")
     r.admin = measure_admin()
-    log("Lists, detail and form pages (officer)...")
-    r.pages = measure_pages(force.pk)
-    r.info["empty_page"] = r.pages[0]["ms"]
-    r.info["plain_ms"] = measure_plain()
+    log("The fixed overhead: session save, work-queue badge, empty pages...")
+    r.overhead = measure_overhead(roles, idle_since)
+    log("Lists, detail and form pages (largest and smallest force)...")
+    r.pages = measure_pages(roles, roles_of(small_code), force.pk, small_id)
     connection.close()
-    log("HTTP throughput through gunicorn...")
-    try:
-        r.http = measure_throughput(env)
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-        log(f"  throughput not measured: {exc}")
-        r.info.setdefault("notes", []).append(f"Throughput not measured: {exc}")
     log("Scaling out: two gunicorn instances...")
-    r.scale_out = scale_out_check(env)
+    r.scale_out = servers.scale_out_check(env)
+    connection.close()
+    with tempfile.TemporaryDirectory() as work:
+        log(f"Latency under load: locust, {USERS} users, through gunicorn...")
+        try:
+            r.latency = servers.measure_latency(env, Path(work), USERS, SPAWN_RATE, MEASURE_SECONDS)
+        except (OSError, RuntimeError, KeyError, ValueError) as exc:
+            r.info["latency_error"] = f"{type(exc).__name__}: {exc}"
+            log(f"  not measured: {r.info['latency_error']}")
+        log("Logging check: 50 officers log 20 visits each (locust)...")
+        try:
+            r.logging = servers.logging_check(env, Path(work))
+        except (OSError, RuntimeError, KeyError, ValueError) as exc:
+            r.info["logging_error"] = f"{type(exc).__name__}: {exc}"
+            log(f"  not run: {r.info['logging_error']}")
+        connection.close()
 
     if os.environ.get("BENCH_SKIP_5M"):
         r.info["skip_5m"] = "Skipped (BENCH_SKIP_5M set)."
     else:
         log(f"Adding {MORE_VISITS:,} visits (5M in all)...")
-        connection.close()
         generate(url, r, MORE_VISITS, base=False)
         log("Report pages at 5M...")
         r.info["settled_5m"] = settle()
         log(f"  {r.info['settled_5m']}")
-        r.reports_5m = measure_reports(force.pk, cur)
+        r.reports_5m = measure_reports(roles["commander"], force.pk, cur)
         r.info["national_5m"] = measure_national_floors(cur)
     cur.connection.close()
     connection.close()
@@ -1326,11 +1402,13 @@ def main() -> int:
     r.info.setdefault("notes", []).extend(
         [
             "History: generated rows have no pghistory events (triggers were off while "
-            "loading). The visit logged and edited in the scale-out check has both, like any "
-            "real write.",
+            "loading). The visits logged over HTTP (scale-out, latency and logging runs) have "
+            "them, like any real write.",
             "No national role exists, so every report is measured as one force's commander; "
             "the national floors are context only.",
             "Server settings are PostgreSQL's defaults (JIT on); nothing was tuned for the run.",
+            "The latency run shares the 2 cores between gunicorn's 4 workers, PostgreSQL and "
+            "locust; other work on the machine shows in the load averages above.",
         ]
     )
     judge(r)
@@ -1339,6 +1417,8 @@ def main() -> int:
     r.info["total"] = f"{total / 60:.1f} min ({total:.0f} s)"
     text = write_results(r)
     RESULTS.write_text(text + "\n")
+    if BASELINE:
+        BASELINE_JSON.write_text(json.dumps(baseline_figures(r), indent=1) + "\n")
     if not os.environ.get("BENCH_KEEP_DB"):
         drop_database(url)
     print()
