@@ -1,10 +1,12 @@
 """Forms a force admin uses to manage the people of their force."""
 
+import pghistory
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import Group
 
-from .models import Force, User
+from .models import RESET_EVENT, Force, User
 from .roles import ROLES
 
 
@@ -79,6 +81,7 @@ class UserForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
+        reset = bool(self.instance.pk and self.cleaned_data.get("password1"))
         user = super().save(commit=False)
         user.force = self.force
         if self.cleaned_data.get("password1"):
@@ -88,7 +91,30 @@ class UserForm(forms.ModelForm):
             groups = Group.objects.filter(name__in=ROLES)
             user.groups.remove(*groups)
             user.groups.add(Group.objects.get(name=self.cleaned_data["role"]))
+            if reset:  # the history says so, and by whom; the password is never kept in it
+                pghistory.create_event(user, label=RESET_EVENT)
         return user
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, where the old password is checked as a sign-in is: a wrong
+    one counts towards the same lockout (django-axes), and a locked username cannot change its
+    password by guessing it here instead."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        signed_in = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if signed_in is None or signed_in.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class ForceSettingsForm(forms.ModelForm):

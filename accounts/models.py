@@ -92,6 +92,9 @@ class Rank(models.TextChoices):
 RANK_LABELS = dict(Rank.choices)
 
 
+RESET_EVENT = "password_reset"  # the history label of a password set by a force admin
+
+
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Users of the same force as `user` (none for a user without a force)."""
@@ -108,6 +111,8 @@ class MakesafeUserManager(UserManager.from_queryset(UserQuerySet)):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
+    # A password set for someone else (by a force admin) is recorded, never the password.
+    pghistory.ManualEvent(RESET_EVENT),
     exclude=["password", "last_login"],
 )
 class User(AbstractUser):

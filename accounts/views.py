@@ -4,11 +4,14 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 
 from common.pagination import page_with_total
 
-from .forms import ForceSettingsForm, UserForm
+from .forms import CountedPasswordChangeForm, ForceSettingsForm, UserForm
 from .models import User
 from .permissions import role_required
 
@@ -37,6 +40,10 @@ def user_create(request):
 @role_required("accounts.view_user", "accounts.change_user")
 def user_edit(request, pk):
     user = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    if user.is_staff or user.is_superuser:
+        # Support accounts are run by the service, not the force: a force admin may not edit,
+        # reset, deactivate or re-role them.
+        raise PermissionDenied("Support accounts are managed by the Makesafe service.")
     form = UserForm(request.POST or None, instance=user, force=request.user.force)
     if request.method == "POST" and form.is_valid():
         if user == request.user and not form.cleaned_data.get("is_active", True):
@@ -62,7 +69,11 @@ def force_settings(request):
 @role_required("accounts.change_user")
 def lockout_list(request):
     """Usernames of the force locked after failed sign-ins; a force admin may unlock them."""
-    usernames = set(User.objects.visible_to(request.user).values_list("username", flat=True))
+    usernames = set(
+        User.objects.visible_to(request.user)
+        .filter(is_staff=False, is_superuser=False)  # support accounts are not the force's
+        .values_list("username", flat=True)
+    )
     if request.method == "POST":
         username = request.POST.get("username", "")
         if username in usernames:
@@ -73,3 +84,14 @@ def lockout_list(request):
         username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).order_by("-attempt_time")[:200]
     return render(request, "accounts/lockout_list.html", {"attempts": attempts})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own, with the old password checked as a sign-in (accounts/forms.py)."""
+
+    form_class = CountedPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

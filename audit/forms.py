@@ -47,7 +47,10 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.visible_to(viewer).order_by("last_name")
+        # The force's people, and the support staff, whose views of its records are logged too.
+        self.fields["user"].queryset = (
+            User.objects.visible_to(viewer) | User.objects.filter(force=None, is_staff=True)
+        ).order_by("last_name", "username")
         for name in ("date_from", "date_to"):
             self.fields[name].widget.attrs.update(
                 {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}

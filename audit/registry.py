@@ -1,49 +1,76 @@
-"""Which pages are consultation of records, and how each is logged (by URL name).
+"""Which pages are consultation of records (DPA 2018 s.62), and how each is logged, by URL name.
 
-A test checks that every URL of the record-keeping apps is listed here or in NOT_LOGGED, so a
-new page cannot silently escape the access log.
+Every URL of the site is in exactly one place: LOGGED_VIEWS (a page view of records writes an
+access-log row), DISCLOSURE_VIEWS (downloads and prints: a disclosure row, after the prompt), or
+NOT_LOGGED with the reason it shows no records. The support site's pages of a model are logged
+by `support_page`. tests/audit/test_consultation.py walks every URL pattern against this file, so
+a new page cannot silently escape the log.
 """
+
+from dataclasses import dataclass
 
 from .models import AccessLog
 
 A = AccessLog.Action
 
-# URL name -> (action, object type). Detail pages log the id from the URL.
-LOGGED_VIEWS: dict[str, tuple[str, str]] = {
-    "premises:list": (A.LIST, "premises.premises"),
-    "premises:detail": (A.VIEW, "premises.premises"),
-    "premises:edit": (A.VIEW, "premises.premises"),
-    "premises:deactivate": (A.VIEW, "premises.premises"),
-    "premises:town_list": (A.LIST, "premises.town"),
-    "visits:list": (A.LIST, "visits.visit"),
-    "visits:log": (A.LIST, "premises.premises"),
-    "visits:create": (A.VIEW, "premises.premises"),
-    "visits:detail": (A.VIEW, "visits.visit"),
-    "visits:edit": (A.VIEW, "visits.visit"),
-    "visits:operation_list": (A.LIST, "visits.operation"),
-    "visits:operation_detail": (A.VIEW, "visits.operation"),
-    "visits:operation_edit": (A.VIEW, "visits.operation"),
-    "visits:participant_list": (A.LIST, "visits.participant"),
-    "visits:participant_edit": (A.VIEW, "visits.participant"),
-    "visits:scenario_list": (A.LIST, "visits.scenario"),
-    "visits:scenario_detail": (A.VIEW, "visits.scenario"),
-    "training:queue": (A.LIST, "premises.premises"),
-    "training:session_list": (A.LIST, "training.trainingsession"),
-    "training:session_week": (A.LIST, "training.trainingsession"),
-    "training:session_detail": (A.VIEW, "training.trainingsession"),
-    "training:session_edit": (A.VIEW, "training.trainingsession"),
-    "training:session_deliver": (A.VIEW, "training.trainingsession"),
-    "training:notice_list": (A.LIST, "training.notice"),
-    "training:notice_detail": (A.VIEW, "training.notice"),
-    "training:notice_edit": (A.VIEW, "training.notice"),
-    "reports:dashboard": (A.REPORT, ""),
-    "reports:report": (A.REPORT, ""),
-    "reports:press": (A.REPORT, ""),
-    "accounts:user_list": (A.LIST, "accounts.user"),
-    "accounts:user_edit": (A.VIEW, "accounts.user"),
-    "audit:log": (A.LIST, "audit.accesslog"),
-    "audit:history": (A.HISTORY, ""),
-    "retention:queue": (A.LIST, "premises.premises"),
+
+@dataclass(frozen=True)
+class Logged:
+    """How a page's view is logged: its action, the type of record it shows, and where the
+    record's id comes from: a URL argument, or a query parameter written as "?name"."""
+
+    action: str
+    object_type: str = ""
+    id_from: str = "pk"
+
+
+LOGGED_VIEWS: dict[str, Logged] = {
+    "home": Logged(A.LIST),  # the user's recent premises, visits, operations and queue
+    "premises:list": Logged(A.LIST, "premises.premises"),
+    "premises:detail": Logged(A.VIEW, "premises.premises"),
+    "premises:edit": Logged(A.VIEW, "premises.premises"),
+    "premises:deactivate": Logged(A.VIEW, "premises.premises"),
+    "premises:town_list": Logged(A.LIST, "premises.town"),
+    "premises:town_edit": Logged(A.VIEW, "premises.town"),
+    "visits:list": Logged(A.LIST, "visits.visit"),
+    "visits:log": Logged(A.LIST, "premises.premises"),
+    "visits:create": Logged(A.VIEW, "premises.premises", "premises_pk"),
+    "visits:detail": Logged(A.VIEW, "visits.visit"),
+    "visits:edit": Logged(A.VIEW, "visits.visit"),
+    "visits:operation_list": Logged(A.LIST, "visits.operation"),
+    "visits:operation_create": Logged(A.LIST, "premises.premises"),  # the premises to choose
+    "visits:operation_detail": Logged(A.VIEW, "visits.operation"),
+    "visits:operation_edit": Logged(A.VIEW, "visits.operation"),
+    "visits:operation_close": Logged(A.VIEW, "visits.operation"),
+    "visits:participant_list": Logged(A.LIST, "visits.participant"),
+    "visits:participant_edit": Logged(A.VIEW, "visits.participant"),
+    "visits:scenario_list": Logged(A.LIST, "visits.scenario"),
+    "visits:scenario_detail": Logged(A.VIEW, "visits.scenario"),
+    "visits:scenario_edit": Logged(A.VIEW, "visits.scenario"),
+    "training:queue": Logged(A.LIST, "premises.premises"),
+    "training:session_list": Logged(A.LIST, "training.trainingsession"),
+    "training:session_create": Logged(A.VIEW, "premises.premises", "?premises"),
+    "training:session_week": Logged(A.LIST, "training.trainingsession"),
+    "training:session_detail": Logged(A.VIEW, "training.trainingsession"),
+    "training:session_edit": Logged(A.VIEW, "training.trainingsession"),
+    "training:session_deliver": Logged(A.VIEW, "training.trainingsession"),
+    "training:notice_list": Logged(A.LIST, "training.notice"),
+    "training:notice_create": Logged(A.VIEW, "premises.premises", "?premises"),
+    "training:notice_detail": Logged(A.VIEW, "training.notice"),
+    "training:notice_edit": Logged(A.VIEW, "training.notice"),
+    "training:request_create": Logged(A.VIEW, "training.notice", "notice_pk"),
+    "training:request_edit": Logged(A.VIEW, "training.guestinforequest"),
+    "reports:dashboard": Logged(A.REPORT),
+    "reports:report": Logged(A.REPORT),
+    "reports:press": Logged(A.REPORT),
+    "accounts:user_list": Logged(A.LIST, "accounts.user"),
+    "accounts:user_edit": Logged(A.VIEW, "accounts.user"),
+    "accounts:lockouts": Logged(A.LIST, "accounts.user"),
+    "audit:log": Logged(A.LIST, "audit.accesslog"),
+    "audit:history": Logged(A.HISTORY),
+    "retention:queue": Logged(A.LIST, "premises.premises"),
+    "retention:decide": Logged(A.VIEW, "premises.premises"),
+    "admin:auth_user_password_change": Logged(A.VIEW, "accounts.user", "id"),
 }
 
 # Downloads and prints: each asks for a recipient and a reason first (audit.decorators).
@@ -59,30 +86,60 @@ DISCLOSURE_VIEWS = {
     "audit:export",
 }
 
-# Pages that show no records, or only write (their writes are in the change history).
-NOT_LOGGED = {
-    "home",
-    "more",
-    "healthz",
-    "premises:create",
-    "premises:import",
-    "premises:town_create",
-    "premises:town_edit",
-    "visits:import",
-    "visits:operation_create",
-    "visits:operation_close",
-    "visits:participant_create",
-    "visits:scenario_create",
-    "visits:scenario_edit",
-    "training:assign",
-    "training:session_create",
-    "training:letter_sent",
-    "training:notice_create",
-    "training:request_create",
-    "training:request_edit",
-    "accounts:user_create",
-    "accounts:force_settings",
-    "accounts:lockouts",
-    "audit:disclose",
-    "retention:decide",
+BLANK_FORM = "a blank form: it shows no records (what it saves is in the change history)"
+WRITE_ONLY = "only writes (the change is in the change history); a GET shows nothing"
+SIGN_IN = "signing in or out, or the user's own password: no records"
+
+NOT_LOGGED: dict[str, str] = {
+    "more": "links to the other pages of the user's role",
+    "healthz": "the load balancer's health check",
+    "premises:create": BLANK_FORM,
+    "premises:import": "an upload form; the import itself is in the change history",
+    "premises:town_create": BLANK_FORM,
+    "visits:import": "an upload form; the import itself is in the change history",
+    "visits:participant_create": BLANK_FORM,
+    "visits:scenario_create": BLANK_FORM,
+    "training:assign": WRITE_ONLY,
+    "training:letter_sent": WRITE_ONLY,
+    "accounts:user_create": BLANK_FORM,
+    "accounts:force_settings": "the force's follow-up periods and contact: no records",
+    "audit:disclose": "the prompt before a download, which is logged as a disclosure",
+    "accounts:login": SIGN_IN,
+    "accounts:logout": SIGN_IN,
+    "accounts:password_change": SIGN_IN,
+    "accounts:password_change_done": SIGN_IN,
+    "accounts:password_reset": SIGN_IN,
+    "accounts:password_reset_done": SIGN_IN,
+    "accounts:password_reset_confirm": SIGN_IN,
+    "accounts:password_reset_complete": SIGN_IN,
+    "accounts:locked_out": SIGN_IN,
+    # The support site's pages that are not about one model's rows.
+    "admin:index": "the support site's list of models",
+    "admin:app_list": "the support site's list of an app's models",
+    "admin:login": SIGN_IN,
+    "admin:logout": SIGN_IN,
+    "admin:password_change": SIGN_IN,
+    "admin:password_change_done": SIGN_IN,
+    "admin:jsi18n": "the support site's translations for its scripts",
+    "admin:autocomplete": "type-ahead inside support forms: answers JSON of a field's choices",
+    "admin:view_on_site": "a redirect to the record's own page, which is logged",
 }
+
+# The support site's views of a model's rows, by the end of their URL name.
+SUPPORT_PAGES = {
+    "changelist": A.LIST,
+    "change": A.VIEW,
+    "delete": A.VIEW,
+    "history": A.HISTORY,
+}
+SUPPORT_ADD = "a blank support form: it shows no records"
+
+
+def support_page(view_name: str, model_admin) -> Logged | None:
+    """How a support-site page of a model is logged (None for the blank "add" form)."""
+    if model_admin is None or not view_name.startswith("admin:"):
+        return None
+    kind = view_name.rsplit("_", 1)[-1]
+    if kind not in SUPPORT_PAGES:
+        return None
+    return Logged(SUPPORT_PAGES[kind], model_admin.model._meta.label_lower, "object_id")

@@ -39,17 +39,20 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "testserver"}
 
+# The key a laptop runs with when none is set: public, so a server refuses it (makesafe/checks.py).
+LAPTOP_SECRET_KEY = "django-insecure-local-only-makesafe-laptop-key-never-use-on-a-server"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     # A laptop may run without a key; anything reachable from another host may not.
     if set(ALLOWED_HOSTS) - LOCAL_HOSTS:
         raise ImproperlyConfigured("SECRET_KEY must be set when ALLOWED_HOSTS names a real host.")
-    SECRET_KEY = "django-insecure-local-only-makesafe-laptop-key-never-use-on-a-server"  # noqa: S105
+    SECRET_KEY = LAPTOP_SECRET_KEY
 
 # Without DATABASE_URL: the embedded PostgreSQL that `make run` starts, whose address
 # tools/localdb.py writes into .pg/database_url.
 LOCAL_DATABASE_URL_FILE = BASE_DIR / ".pg" / "database_url"
 DATABASE_URL = env_str("DATABASE_URL")
+EMBEDDED_DATABASE = not DATABASE_URL  # refused by a server with DEBUG off (makesafe/checks.py)
 if not DATABASE_URL:
     if not LOCAL_DATABASE_URL_FILE.exists():
         raise ImproperlyConfigured(
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
     "reports",
     "retention",
     "demo",
+    "makesafe",
 ]
 
 MIDDLEWARE = [

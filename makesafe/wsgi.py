@@ -14,3 +14,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "makesafe.settings")
 
 application = get_wsgi_application()
+
+# A server with DEBUG off never starts with the laptop's key or database (makesafe/checks.py).
+from makesafe.checks import refuse_unsafe_start  # noqa: E402 - needs the settings set up above
+
+refuse_unsafe_start()

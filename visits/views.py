@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.permissions import role_required
 from audit.decorators import disclosure_required
+from audit.middleware import quiet, search_logged
 from audit.queries import seen_by
 from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import csv_download
@@ -153,6 +154,10 @@ def visit_log(request):
             .for_list()
             .order_by("name", "id")[:SEARCH_LIMIT]
         )
+    if results:
+        search_logged(request, form.cleaned_data["q"])
+    else:
+        quiet(request)  # an empty search form, or no premises found: no records shown
     context = {"form": form, "results": results, "limit": SEARCH_LIMIT}
     if request.GET.get("fragment"):
         return render(request, "visits/_premises_results.html", context)

@@ -1,0 +1,42 @@
+"""Settings a server must never run with. `manage.py check --deploy` reports them, and the WSGI
+and ASGI entry points refuse to start with them when DEBUG is off (makesafe/wsgi.py)."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+
+def unsafe_settings() -> list[Error]:
+    """What is wrong for a server with DEBUG off: the laptop's key, the embedded database."""
+    if settings.DEBUG:
+        return []
+    problems = []
+    if settings.SECRET_KEY == settings.LAPTOP_SECRET_KEY:
+        problems.append(
+            Error(
+                "SECRET_KEY is the laptop default, which is public.",
+                hint="Set SECRET_KEY in the environment (see .env.example).",
+                id="makesafe.E001",
+            )
+        )
+    if settings.EMBEDDED_DATABASE:
+        problems.append(
+            Error(
+                "No DATABASE_URL: the embedded PostgreSQL of `make run` is for a laptop only.",
+                hint="Set DATABASE_URL to the force's PostgreSQL server (see README).",
+                id="makesafe.E002",
+            )
+        )
+    return problems
+
+
+@register(Tags.security, deploy=True)
+def check_server_settings(app_configs, **kwargs) -> list[Error]:
+    return unsafe_settings()
+
+
+def refuse_unsafe_start() -> None:
+    """Stop a server process from starting with settings only a laptop may use."""
+    problems = unsafe_settings()
+    if problems:
+        raise ImproperlyConfigured(" ".join(f"{p.msg} {p.hint}" for p in problems))
