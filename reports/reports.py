@@ -540,6 +540,36 @@ class PressRow:
     label: str
     rates: Rates
     suppressed: bool
+    # Published figures would let a reader work this row out from the total by subtraction.
+    withheld: bool = False
+
+    @property
+    def published(self) -> bool:
+        return not (self.suppressed or self.withheld)
+
+
+def withhold_complements(rows: list[PressRow]) -> None:
+    """Secondary suppression within one breakdown (towns or sectors) of a published total.
+
+    Rows from fewer than 3 premises are suppressed; but if one row alone were suppressed, the
+    total less the published rows would be that row. So the smallest published rows are
+    withheld as well until the rows not published are at least two and together cover at least
+    3 premises. Whatever a reader adds up or takes away from the published figures then gives at
+    most the not-published rows together, a figure from 3 premises or more, never one of them.
+    """
+    hidden = [row for row in rows if row.suppressed]
+    if not hidden:
+        return
+    shown = sorted(
+        (row for row in rows if not row.suppressed),
+        key=lambda row: (row.rates.premises, row.rates.visits, row.label),
+    )
+    while shown and (
+        len(hidden) < 2 or sum(row.rates.premises for row in hidden) < PRESS_MIN_PREMISES
+    ):
+        row = shown.pop(0)
+        row.withheld = True
+        hidden.append(row)
 
 
 @dataclass
@@ -553,7 +583,8 @@ class PressSummary:
 
 
 def press_summary(user: User, filters: Filters) -> PressSummary:
-    """A worded summary like the seed article, suppressing figures from fewer than 3 premises."""
+    """A worded summary like the seed article, suppressing figures from fewer than 3 premises
+    and withholding the figures that would let a reader work them out (withhold_complements)."""
     overall = totals(user, filters)
     towns = [
         PressRow(row.label, row, row.premises < PRESS_MIN_PREMISES)
@@ -563,6 +594,8 @@ def press_summary(user: User, filters: Filters) -> PressSummary:
         PressRow(row.label, row, row.premises < PRESS_MIN_PREMISES)
         for row in by_sector(user, filters, exact=True)
     ]
+    withhold_complements(towns)
+    withhold_complements(sectors)
     singular, plural = SECTOR_NOUNS.get(filters.sector, ("premises", "premises"))
     if overall.premises < PRESS_MIN_PREMISES:
         text = "Fewer than three premises were visited in this period, so no figures are published."
@@ -570,7 +603,7 @@ def press_summary(user: User, filters: Filters) -> PressSummary:
         noun = plural if overall.premises != 1 else singular
         # Largest towns first, as a press officer would write it.
         shown = sorted(
-            (row for row in towns if not row.suppressed),
+            (row for row in towns if row.published),
             key=lambda row: (-row.rates.premises, row.label),
         )
         where = ""
@@ -581,7 +614,7 @@ def press_summary(user: User, filters: Filters) -> PressSummary:
             where = ", " + (
                 ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
             )
-        elif len(towns) == 1 and not towns[0].suppressed:
+        elif len(towns) == 1 and towns[0].published:
             where = f", all in {towns[0].label}"
         if overall.visits == overall.premises:
             lead = f"{number_words(overall.premises).capitalize()} {noun} were visited{where}"
@@ -603,5 +636,5 @@ def press_summary(user: User, filters: Filters) -> PressSummary:
         text=text,
         towns=towns,
         sectors=sectors,
-        suppressed_any=any(r.suppressed for r in towns + sectors),
+        suppressed_any=any(not r.published for r in towns + sectors),
     )

@@ -338,6 +338,8 @@ def _press_lines(force_name: str, filters, summary) -> str:
         for row in rows:
             if row.suppressed:
                 lines.append(f"  {row.label}: fewer than 3 premises, not published")
+            elif row.withheld:
+                lines.append(f"  {row.label}: not published, so that smaller figures stay hidden")
             else:
                 rate = _pct(row.rates.failure_rate)
                 lines.append(
@@ -345,7 +347,10 @@ def _press_lines(force_name: str, filters, summary) -> str:
                     f"{row.rates.failed} failed ({rate}%)"
                 )
         lines.append("")
-    lines.append("Figures based on fewer than 3 premises are not published.")
+    lines.append(
+        "Figures based on fewer than 3 premises are not published, nor any other that would let "
+        "them be worked out from the total."
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -103,27 +103,32 @@ def test_the_press_text_reads_like_the_article_and_suppresses_small_towns(
     lines = text.splitlines()
     assert lines[0] == "Operation Makesafe: Suffolk Constabulary"
     assert lines[1] == "1 October 2025 to 31 October 2025"
+    # Felixstowe's two premises are not published; Ipswich's three would give them away by
+    # subtraction from the total of five, so they are withheld too, in the words as well.
     assert lines[3] == (
-        "Five premises were visited, three in Ipswich and the rest in other towns; "
-        "three failed to identify the scenario. "
+        "Five premises were visited; three failed to identify the scenario. "
         "Staff reported their concerns to the police on one occasion."
     )
     assert "  Felixstowe: fewer than 3 premises, not published" in lines
-    assert "  Ipswich: 3 premises, 3 visits, 2 failed (66.7%)" in lines
-    # The sectors: four hotels are published, one licensed premises is not.
-    assert "  Hotel: 4 premises, 4 visits, 3 failed (75.0%)" in lines
+    assert "  Ipswich: not published, so that smaller figures stay hidden" in lines
+    # The sectors: one licensed premises is not published, so neither are the four hotels.
+    assert "  Hotel: not published, so that smaller figures stay hidden" in lines
     assert "  Licensed premises (pub, bar, club): fewer than 3 premises, not published" in lines
-    assert lines[-1] == "Figures based on fewer than 3 premises are not published."
+    assert lines[-1] == (
+        "Figures based on fewer than 3 premises are not published, nor any other that would let "
+        "them be worked out from the total."
+    )
 
 
 def test_the_press_page_shows_no_figures_for_suppressed_rows(commander_client, distinctive):
     page = press_page(commander_client, distinctive)
     by_town, by_sector = tables(page)
     rows = {row["cells"][0]: row["cells"][1:] for row in by_town["body"] + by_sector["body"]}
+    withheld = ["Not published, so that smaller figures cannot be worked out from the total"]
     assert rows == {
         "Felixstowe": ["Fewer than 3 premises: not published"],
-        "Ipswich": ["3", "3", "2", "66.7%"],
-        "Hotel": ["4", "4", "3", "75.0%"],
+        "Ipswich": withheld,
+        "Hotel": withheld,
         "Licensed premises (pub, bar, club)": ["Fewer than 3 premises: not published"],
     }
 
