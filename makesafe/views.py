@@ -5,11 +5,13 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from makesafe.navigation import MORE
 from premises.models import Premises
+from reports.reports import home_panel
 from training.context_processors import remember_queue_counts
 from training.queries import KINDS, queue_counts
 from visits.models import Operation, Visit
@@ -36,6 +38,8 @@ def home(request):
             .select_related("lead_officer")
             .order_by("date", "id")[:6]
         )
+    if user.has_perm("visits.view_reports"):
+        context["reports_panel"] = home_panel(user, timezone.localdate())
     if user.has_perm("training.schedule_training"):
         counts = queue_counts(user)
         remember_queue_counts(request, counts)

@@ -1,7 +1,5 @@
 """The filters every report shares: period (dates or a preset), sector, town and operation."""
 
-from datetime import date, timedelta
-
 from django import forms
 from django.utils import timezone
 
@@ -10,31 +8,13 @@ from common.choices import rows_together
 from premises.models import Premises, Town
 from visits.models import Operation
 
-from .reports import Filters
+from .reports import Filters, preset_dates
 
 # The newest operations offered in the select; older ones can still be typed in a link or CSV.
 OPERATION_OPTIONS = 300
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"autocomplete": "off", "placeholder": "dd/mm/yyyy"}
 )
-
-
-def preset_dates(preset: str, today: date) -> tuple[date | None, date | None]:
-    """The inclusive dates of a named period."""
-    if preset == "this_year":
-        return date(today.year, 1, 1), today
-    if preset == "last_year":
-        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
-    if preset == "last_3_months":
-        return today - timedelta(days=91), today
-    if preset == "all":
-        return None, None
-    # Default: the last 12 months, today included.
-    try:
-        start = today.replace(year=today.year - 1) + timedelta(days=1)
-    except ValueError:  # 29 February
-        start = date(today.year - 1, 3, 1)
-    return start, today
 
 
 class ReportFilterForm(forms.Form):

@@ -513,6 +513,45 @@ def dashboard(user: User, filters: Filters) -> Comparison:
     return Comparison(current, previous, previous_from, previous_to)
 
 
+def preset_dates(preset: str, today: date) -> tuple[date | None, date | None]:
+    """The inclusive dates of a named period."""
+    if preset == "this_year":
+        return date(today.year, 1, 1), today
+    if preset == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if preset == "last_3_months":
+        return today - timedelta(days=91), today
+    if preset == "all":
+        return None, None
+    # Default: the last 12 months, today included.
+    try:
+        start = today.replace(year=today.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = date(today.year - 1, 3, 1)
+    return start, today
+
+
+@dataclass
+class HomePanel:
+    """A commander's home page: where the force stands, and where to look first."""
+
+    comparison: Comparison
+    worst_towns: list[Row]
+
+
+WORST_TOWNS = 3
+
+
+def home_panel(user: User, today: date) -> HomePanel:
+    """The last 12 months beside the 12 before them, and the towns failing most in them (the
+    highest failure rate first; more failures first among equal rates)."""
+    start, end = preset_dates("last_12_months", today)
+    filters = Filters(start, end)
+    towns = [row for row in by_town(user, filters) if row.visits]
+    towns.sort(key=lambda row: (-row.failure_rate, -row.failed, row.label))
+    return HomePanel(dashboard(user, filters), towns[:WORST_TOWNS])
+
+
 # --- Press summary ------------------------------------------------------------------------------
 
 PRESS_MIN_PREMISES = 3
