@@ -1,80 +1,51 @@
-"""iCalendar (RFC 5545) files for training sessions, so they land in Outlook. Times are UTC."""
+"""iCalendar (RFC 5545) files for training sessions, so they land in Outlook. Times are UTC.
+
+The icalendar library writes the file: escaping, line folding at 75 octets, CRLF line ends.
+"""
 
 from datetime import UTC, timedelta
 
 from django.utils import timezone
+from icalendar import Calendar, Event
 
 from .models import TrainingSession
 
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+PRODUCT = "-//Makesafe//Training sessions//EN"
 
 
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, start = [], 0
-    while start < len(raw):
-        end = min(start + (75 if not parts else 74), len(raw))
-        while end < len(raw) and (raw[end] & 0xC0) == 0x80:  # never split a UTF-8 character
-            end -= 1
-        parts.append(raw[start:end].decode("utf-8"))
-        start = end
-    return "\r\n ".join(parts)
-
-
-def _utc(value) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def event(session: TrainingSession, stamp) -> list[str]:
+def event(session: TrainingSession, stamp) -> Event:
     premises = session.premises
     end = session.scheduled_for + timedelta(minutes=session.duration_minutes)
     address = ", ".join(line.strip() for line in premises.address.splitlines() if line.strip())
-    where = f"{premises.name}, {address}, {premises.town.name} {premises.postcode}"
     description = (
         f"Makesafe training ({session.get_provider_display()}) at {premises.name}, "
         f"reference {premises.reference}. Status: {session.get_status_display()}."
     )
     if session.trainer:
         description += f" Trainer: {session.trainer}."
-    return [
-        "BEGIN:VEVENT",
-        f"UID:makesafe-training-{session.pk}@makesafe",
-        f"DTSTAMP:{_utc(stamp)}",
-        f"DTSTART:{_utc(session.scheduled_for)}",
-        f"DTEND:{_utc(end)}",
-        f"SUMMARY:{_escape('Makesafe training: ' + premises.name)}",
-        f"LOCATION:{_escape(where)}",
-        f"DESCRIPTION:{_escape(description)}",
-        "STATUS:" + ("CANCELLED" if session.status == "cancelled" else "CONFIRMED"),
-        f"SEQUENCE:{session.version}",
-        "END:VEVENT",
-    ]
+    entry = Event()
+    entry.add("uid", f"makesafe-training-{session.pk}@makesafe")
+    entry.add("dtstamp", stamp.astimezone(UTC))
+    entry.add("dtstart", session.scheduled_for.astimezone(UTC))
+    entry.add("dtend", end.astimezone(UTC))
+    entry.add("summary", f"Makesafe training: {premises.name}")
+    entry.add("location", f"{premises.name}, {address}, {premises.town.name} {premises.postcode}")
+    entry.add("description", description)
+    cancelled = session.status == TrainingSession.Status.CANCELLED
+    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    entry.add("sequence", session.version)
+    return entry
 
 
-def calendar(sessions) -> str:
+def calendar(sessions) -> bytes:
     """A VCALENDAR with one event per session that has a time."""
     stamp = timezone.now()
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Makesafe//Training sessions//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-    ]
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODUCT)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
     for session in sessions:
         if session.scheduled_for:
-            lines.extend(event(session, stamp))
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+            cal.add_component(event(session, stamp))
+    return cal.to_ical()

@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import icalendar
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -595,6 +596,35 @@ def test_the_ics_holds_the_session_time_in_utc(officer_client, town):
     )
     assert event["LOCATION"].startswith("Grand Harbourside Hotel\\, Spa\\; and Conference")
     assert "12 Neptune Quay\\, Waterfront\\, Ipswich IP4 1AX" in event["LOCATION"]
+
+
+def test_the_ics_parses_back_with_what_outlook_requires(officer_client, town):
+    """Read back with the icalendar library the file was written with: VERSION, PRODID and
+    METHOD on the calendar; UID, DTSTAMP, DTSTART, DTEND and SUMMARY on the event, the text
+    unescaped as it was typed."""
+    premises = PremisesFactory(town=town, name="Quay; Lodge, \\ Annexe", address="1 Quay\nSide")
+    summer = date(timezone.localdate().year + 1, 7, 15)
+    session = TrainingSessionFactory(
+        premises=premises, scheduled_for=london(summer, 14), trainer="Jo; Barnardo's"
+    )
+    response = through_disclosure(
+        officer_client, reverse("training:session_ics", args=[session.pk])
+    )
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert {name: str(calendar[name]) for name in ("VERSION", "PRODID", "METHOD")} == {
+        "VERSION": "2.0",
+        "PRODID": "-//Makesafe//Training sessions//EN",
+        "METHOD": "PUBLISH",
+    }
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"makesafe-training-{session.pk}@makesafe"
+    assert event.decoded("DTSTART") == session.scheduled_for
+    assert event.decoded("DTSTART").utcoffset() == timedelta(0)  # written in UTC
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=60)
+    assert event.decoded("DTSTAMP").tzinfo is not None
+    assert str(event["SUMMARY"]) == "Makesafe training: Quay; Lodge, \\ Annexe"
+    assert "1 Quay, Side, Ipswich" in str(event["LOCATION"])
+    assert "Trainer: Jo; Barnardo's." in str(event["DESCRIPTION"])
 
 
 def test_the_ics_of_a_winter_session_is_in_gmt(officer_client, premises):
