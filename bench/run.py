@@ -935,7 +935,13 @@ def cpu_text(lat: dict) -> str:
     return (
         f"the CPUs were {cpu['busy']:.0%} busy while measured: gunicorn {cpu['gunicorn']:.0%}, "
         f"its PostgreSQL backends {cpu['PostgreSQL']:.0%}, locust {cpu['locust']:.0%}, other "
-        f"work on the machine {cpu['other work']:.0%} (shares of both cores)"
+        f"work on the machine {cpu['other work']:.0%}"
+        + (
+            f", processes that ended meanwhile {cpu['ended meanwhile']:.0%}"
+            if "ended meanwhile" in cpu
+            else ""
+        )
+        + " (shares of both cores)"
     )
 
 

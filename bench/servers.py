@@ -332,68 +332,54 @@ def _cpu_times() -> tuple[int, int] | None:
     return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields)
 
 
-def _stat(pid: int) -> list[str] | None:
-    """/proc/<pid>/stat after the command name: [state, ppid, ...]."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
-def _ticks(pid: int) -> int:
-    """CPU clock ticks (user and system) a process has used."""
-    fields = _stat(pid)
-    return int(fields[11]) + int(fields[12]) if fields else 0
-
-
-def _children(pid: int) -> list[int]:
-    found = []
+def _processes() -> dict[int, tuple[int, int, str]]:
+    """Every process: pid -> (parent pid, CPU clock ticks used, command line)."""
+    found = {}
     for path in Path("/proc").glob("[0-9]*"):
-        fields = _stat(int(path.name))
-        if fields and int(fields[1]) == pid:
-            found.append(int(path.name))
+        try:
+            fields = (path / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (path / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        found[int(path.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]), command)
     return found
 
 
-def _backends() -> list[int]:
-    """The PostgreSQL backends serving the benchmark database (the app's connections)."""
-    from django.db import connection
+def _snapshot(server: int, locust: int, database: str) -> dict:
+    """The machine's CPU ticks and load, and each process's ticks with the part it belongs to:
+    gunicorn (the master and its workers), locust, PostgreSQL (the backends and autovacuum of
+    the benchmark database, named in their process titles) or other work."""
+    processes = _processes()
+    parts = {}
+    for pid, (parent, ticks, command) in processes.items():
+        if pid == server or parent == server:
+            part = "gunicorn"
+        elif pid == locust:
+            part = "locust"
+        elif command.startswith("postgres:") and f" {database} " in command:
+            part = "PostgreSQL"
+        else:
+            part = "other work"
+        parts[pid] = (part, ticks)
+    return {"cpu": _cpu_times(), "load": _load(), "processes": parts}
 
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids = [row[0] for row in cur.fetchall()]
-    connection.close()
-    return pids
 
-
-def _snapshot(server: int, locust: int) -> dict:
-    """The machine's CPU ticks and load, and the ticks each part of the benchmark has used."""
-    groups = {
-        "gunicorn": [server, *_children(server)],
-        "PostgreSQL": _backends(),
-        "locust": [locust],
-    }
-    return {
-        "cpu": _cpu_times(),
-        "load": _load(),
-        "groups": {name: {pid: _ticks(pid) for pid in pids} for name, pids in groups.items()},
-    }
+PARTS = ("gunicorn", "PostgreSQL", "locust", "other work")
 
 
 def cpu_shares(start: dict, end: dict) -> dict | None:
-    """Shares of the machine's CPU capacity between two snapshots: busy in all, the benchmark's
-    gunicorn, its PostgreSQL backends and locust, and the rest (other work on the machine)."""
+    """Shares of the machine's CPU capacity between two snapshots: busy in all, then each part
+    (a process started meanwhile counts whole); what processes that ended meanwhile used is
+    "ended meanwhile" (the app's database connections are renewed every minute, for one)."""
     if not start.get("cpu") or not end.get("cpu") or end["cpu"][1] == start["cpu"][1]:
         return None
     capacity = end["cpu"][1] - start["cpu"][1]
-    shares = {"busy": 1 - (end["cpu"][0] - start["cpu"][0]) / capacity}
-    for name, pids in end["groups"].items():
-        before = start["groups"].get(name, {})
-        shares[name] = sum(ticks - before.get(pid, 0) for pid, ticks in pids.items()) / capacity
-    shares["other work"] = max(0.0, shares["busy"] - sum(shares[n] for n in end["groups"]))
+    shares = dict.fromkeys(PARTS, 0.0)
+    shares["busy"] = 1 - (end["cpu"][0] - start["cpu"][0]) / capacity
+    before = start["processes"]
+    for pid, (part, ticks) in end["processes"].items():
+        shares[part] += (ticks - before.get(pid, (part, 0))[1]) / capacity
+    shares["ended meanwhile"] = max(0.0, shares["busy"] - sum(shares[part] for part in PARTS))
     return shares
 
 
@@ -416,6 +402,7 @@ def measure_latency(env: dict, workdir: Path, users: int, spawn_rate: float, sec
     plainly busy with other work (load average above 3 at the start, or other work using more
     than a quarter of the CPUs while measured)."""
     ramp = users / spawn_rate
+    database = urllib.parse.urlparse(env["DATABASE_URL"]).path.lstrip("/")
     runs = []
     for attempt in (1, 2):
         waited = wait_for_quiet()
@@ -431,9 +418,9 @@ def measure_latency(env: dict, workdir: Path, users: int, spawn_rate: float, sec
             # The CPU figures cover the measured part: from the ramp's end to locust's last
             # requests (its run time less the stop timeout's few seconds).
             time.sleep(ramp + 2)
-            first = _snapshot(server.process.pid, process.pid)
+            first = _snapshot(server.process.pid, process.pid, database)
             time.sleep(max(0.0, started + ramp + seconds - 2 - time.monotonic()))
-            last = _snapshot(server.process.pid, process.pid)
+            last = _snapshot(server.process.pid, process.pid, database)
             wait_for(process, int(ramp + seconds))
             elapsed = time.monotonic() - started
         finally:
