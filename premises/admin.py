@@ -18,3 +18,9 @@ class PremisesAdmin(admin.ModelAdmin):
     search_fields = ["reference", "name", "postcode"]
     raw_id_fields = ["town", "created_by", "updated_by"]
     show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        # A disposed premises is final (the premises_disposed_final trigger): shown read-only.
+        if obj is not None and obj.disposed_at:
+            return False
+        return super().has_change_permission(request, obj)

@@ -80,6 +80,11 @@ class PremisesQuerySet(ForceScopedQuerySet):
         """Premises still trading and in scope for visits."""
         return self.filter(active=True)
 
+    def not_disposed(self):
+        """Premises whose content has not been erased at a retention review: the only ones that
+        can still be edited, reactivated or re-imported."""
+        return self.filter(disposed_at__isnull=True)
+
     def search(self, text: str):
         """Premises whose name, reference, postcode or operator contains `text`."""
         text = (text or "").strip()
@@ -257,7 +262,19 @@ class Premises(models.Model):
                 END IF;
                 RETURN NEW;
                 """,
-            )
+            ),
+            # Disposal at a retention review (retention_erase_premises) is final: the row keeps
+            # its reference and counts, and nothing may change, reactivate or refill it.
+            pgtrigger.Trigger(
+                name="premises_disposed_final",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__disposed_at__isnull=False),
+                func="""
+                RAISE EXCEPTION 'premises_disposed_final: the premises was disposed of'
+                    USING ERRCODE = 'check_violation';
+                """,
+            ),
         ]
 
     def __str__(self):

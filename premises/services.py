@@ -167,6 +167,15 @@ def premises_import(*, force: Force, user: User | None, text: str) -> ImportResu
         if reference:
             seen_refs[reference] = line
         premises = existing.get(reference) if reference else None
+        if premises is not None and premises.disposed_at:
+            result.errors.append(
+                (
+                    line,
+                    f"reference {reference} belongs to premises disposed of at a retention "
+                    "review: it cannot be imported again",
+                )
+            )
+            continue
         if premises is None:
             premises = Premises(force=force, created_by=user, reference=reference)
         premises.name = values["name"]

@@ -88,7 +88,7 @@ def premises_create(request):
 
 @role_required("premises.view_premises", "premises.change_premises")
 def premises_edit(request, pk):
-    premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
+    premises = get_object_or_404(Premises.objects.visible_to(request.user).not_disposed(), pk=pk)
     form = PremisesForm(request.POST or None, instance=premises, force=request.user.force)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,7 +108,7 @@ def premises_edit(request, pk):
 @role_required("premises.view_premises", "premises.deactivate_premises")
 def premises_deactivate(request, pk):
     """GET asks for confirmation; POST flips the active flag."""
-    premises = get_object_or_404(Premises.objects.visible_to(request.user), pk=pk)
+    premises = get_object_or_404(Premises.objects.visible_to(request.user).not_disposed(), pk=pk)
     if request.method == "POST":
         premises_set_active(premises=premises, user=request.user, active=not premises.active)
         state = "reactivated" if premises.active else "deactivated"

@@ -2,45 +2,23 @@
 
 from datetime import date
 
-import pgtrigger
-from django.apps import apps
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
 
 from accounts.models import User
 from audit.models import ErasureLog
 from premises.models import Premises
-from training.models import Notice, TrainingSession
-from visits.models import Visit
 
 from .models import RetentionDecision
 
+# What erased free text becomes (the database function below writes the same words).
 ERASED = "[erased at retention review]"
 
-# The fields that hold content, per model, and what they become. Outcomes, dates, sectors and
-# towns stay, so reports of past periods keep their counts.
-PREMISES_ERASE = {
-    "name": "Disposed premises",
-    "operator": "",
-    "address": "",
-    "postcode": "",
-    "uprn": "",
-    "licence_reference": "",
-    "phone": "",
-    "email": "",
-    "notes": "",
-}
-TRAINING_ERASE = {"notes": "", "trainer": ""}
-NOTICE_ERASE = {"grounds": ERASED, "served_on_business": ERASED}
-
-# History tables keep snapshots of the same content: scrubbed too, through the one bypass of
-# their append-only triggers that the application has.
-HISTORY_TRIGGERS = [
-    "premises.PremisesEvent:append_only",
-    "visits.VisitEvent:append_only",
-    "training.TrainingSessionEvent:append_only",
-    "training.NoticeEvent:append_only",
-]
+# Disposal is one call of retention_erase_premises (retention/migrations/0003): it erases the
+# premises' content, its records' free text and cadet links, their history snapshots, and its
+# name wherever the logs, retain reasons and briefing notes of its force carry it; records the
+# decision; and returns the erasure-log entry it writes. It runs with the owner role's rights,
+# as the app's own role may not change the logs or the history (docs/security.md checks 23, 29).
+ERASE_PREMISES = "SELECT retention_erase_premises(%s, %s, %s)"
 
 
 def retention_retain(
@@ -59,62 +37,7 @@ def retention_retain(
 
 def retention_dispose(*, premises: Premises, user: User, reason: str) -> ErasureLog:
     """Erase the content of a premises and its records; leave counts and an erasure log entry."""
-    with transaction.atomic():
-        locked = Premises.objects.select_for_update().get(pk=premises.pk)
-        visits = Visit.objects.filter(premises=locked)
-        sessions = TrainingSession.objects.filter(premises=locked)
-        notices = Notice.objects.filter(premises=locked)
-        counts = {
-            "visits": visits.count(),
-            "training sessions": sessions.count(),
-            "s.116 notices": notices.count(),
-        }
-        visit_ids = list(visits.values_list("pk", flat=True))
-        for visit in visits.prefetch_related("participants"):
-            visit.participants.clear()
-        visits.exclude(debrief_notes="").update(debrief_notes=ERASED)
-        visits.exclude(reason="").update(reason=ERASED)
-        sessions.update(**TRAINING_ERASE)
-        notices.update(**NOTICE_ERASE)
-        Premises.objects.filter(pk=locked.pk).update(
-            **PREMISES_ERASE,
-            active=False,
-            disposed_at=timezone.now(),
-            version=locked.version + 1,
-        )
-        with pgtrigger.ignore(*HISTORY_TRIGGERS):
-            apps.get_model("premises", "PremisesEvent").objects.filter(pgh_obj_id=locked.pk).update(
-                **PREMISES_ERASE
-            )
-            visit_events = apps.get_model("visits", "VisitEvent").objects.filter(
-                pgh_obj_id__in=visit_ids
-            )
-            visit_events.exclude(debrief_notes="").update(debrief_notes=ERASED)
-            visit_events.exclude(reason="").update(reason=ERASED)
-            apps.get_model("training", "TrainingSessionEvent").objects.filter(
-                pgh_obj__premises=locked
-            ).update(**TRAINING_ERASE)
-            apps.get_model("training", "NoticeEvent").objects.filter(
-                pgh_obj__premises=locked
-            ).update(**NOTICE_ERASE)
-        RetentionDecision.objects.create(
-            force=user.force,
-            premises=locked,
-            decision=RetentionDecision.Decision.DISPOSE,
-            reason=reason,
-            decided_by=user,
-        )
-        what = (
-            "premises details (name, address, contacts, notes)"
-            + "".join(f"; {n} {kind}" for kind, n in counts.items() if n)
-            + "; their free text, cadet links and history snapshots"
-        )
-        return ErasureLog.objects.create(
-            force=user.force,
-            user=user,
-            object_type="premises.premises",
-            object_id=locked.pk,
-            reference=locked.reference,
-            what=what[:500],
-            reason=reason,
-        )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(ERASE_PREMISES, [premises.pk, user.pk, reason])
+        (entry,) = cursor.fetchone()
+        return ErasureLog.objects.get(pk=entry)

@@ -7,17 +7,21 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import ErasureLog
+from audit.models import AccessLog, DisclosureLog, ErasureLog
+from premises.models import Premises
+from premises.services import ImportFailed, premises_import
 from reports import reports
 from retention.models import RetentionDecision
-from retention.services import ERASED
+from retention.services import ERASED, retention_dispose, retention_retain
 
-from ..conftest import body, disclosed, make_forgotten
+from ..conftest import PROJECT_DIR, body, disclosed, make_forgotten
 from ..factories import (
     NoticeFactory,
+    OperationFactory,
     ParticipantFactory,
     PremisesFactory,
     TrainingSessionFactory,
@@ -265,3 +269,197 @@ def test_other_roles_cannot_decide(sergeant_client, forgotten):
     assert response.status_code == 403
     forgotten.refresh_from_db()
     assert forgotten.name == "Quayside Inn"
+
+
+# -- Disposal leaves nothing behind -----------------------------------------------------------
+
+
+def dispose(client, premises, reason="Past review"):
+    response = decide(client, premises, decision="dispose", reason=reason, confirm="on")
+    assert response.status_code == 302
+    premises.refresh_from_db()
+    return premises
+
+
+def test_disposal_erases_what_names_the_premises_from_the_forces_logs(
+    force_admin_client, officer, force, other_force, forgotten
+):
+    reference, postcode = forgotten.reference, forgotten.postcode
+    log = {"force": force, "user": officer, "view": "premises:list", "path": "/premises/"}
+    naming = [
+        {"q": "quayside  INN"},
+        {"q": [postcode.replace(" ", "").lower(), "hotel"], "page": "2"},
+        {"q": reference.lower()},
+        {"q": "manager@quayside.example"},
+        {"q": "3 ship lane, Ipswich"},
+    ]
+    named = [AccessLog.objects.create(action="list", params=p, **log) for p in naming]
+    unrelated = AccessLog.objects.create(action="list", params={"q": "Quay Hotel"}, **log)
+    theirs = AccessLog.objects.create(
+        force=other_force, action="list", view="x", path="/x/", params={"q": "Quayside Inn"}
+    )
+    letter = DisclosureLog.objects.create(
+        **log,
+        params={"premises": "Quayside Inn"},
+        recipient="Manager, Quayside Inn",
+        reason=f"Outcome letter for Quayside Inn ({reference})",
+    )
+    dispose(force_admin_client, forgotten)
+    assert [AccessLog.objects.get(pk=row.pk).params for row in named] == [
+        {"q": ERASED},
+        {"q": [ERASED, "hotel"], "page": "2"},
+        {"q": ERASED},
+        {"q": ERASED},
+        {"q": f"{ERASED}, Ipswich"},
+    ]
+    assert AccessLog.objects.get(pk=unrelated.pk).params == {"q": "Quay Hotel"}
+    assert AccessLog.objects.get(pk=theirs.pk).params == {"q": "Quayside Inn"}
+    letter.refresh_from_db()
+    assert (letter.params, letter.recipient, letter.reason) == (
+        {"premises": ERASED},
+        f"Manager, {ERASED}",
+        f"Outcome letter for {ERASED} ({ERASED})",
+    )
+    assert "5 access-log and 1 disclosure-log entries" in ErasureLog.objects.get().what
+
+
+def test_disposal_erases_earlier_retain_reasons_and_their_history(
+    force_admin_client, force_admin, forgotten
+):
+    retained = retention_retain(
+        premises=forgotten,
+        user=force_admin,
+        reason="Quayside Inn: open investigation",
+        next_review_on=timezone.localdate() + timedelta(days=1),
+    )
+    RetentionDecision.objects.filter(pk=retained.pk).update(next_review_on=timezone.localdate())
+    dispose(force_admin_client, forgotten)
+    retained.refresh_from_db()
+    assert retained.reason == ERASED
+    history = apps.get_model("retention", "RetentionDecisionEvent").objects
+    assert history.filter(pgh_obj_id=retained.pk).exists()
+    assert not history.filter(reason__icontains="investigation").exists()
+
+
+def test_disposal_redacts_the_briefing_notes_that_name_the_premises(
+    force_admin_client, force, other_force, forgotten
+):
+    plan = "Start at Quayside Inn (3 Ship Lane), then the Anchor."
+    ours = OperationFactory(force=force, briefing_notes=plan)
+    quiet = OperationFactory(force=force, briefing_notes="The Anchor only.")
+    theirs = OperationFactory(force=other_force, briefing_notes=plan)
+    dispose(force_admin_client, forgotten)
+    ours.refresh_from_db()
+    assert ours.briefing_notes == f"Start at {ERASED} ({ERASED}), then the Anchor."
+    assert ours.version == 2  # an edit opened before the disposal cannot write the name back
+    quiet.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (quiet.version, theirs.briefing_notes) == (1, plan)
+    history = apps.get_model("visits", "OperationEvent").objects.filter(pgh_obj_id=ours.pk)
+    assert history.count() >= 2
+    assert not history.filter(briefing_notes__icontains="Quayside").exists()
+    assert "its name in 1 operation briefing notes" in ErasureLog.objects.get().what
+
+
+def test_a_premises_is_erased_under_the_names_it_had_before(force_admin_client, officer, forgotten):
+    long_ago = forgotten.updated_at
+    forgotten.name = "Quayside Hotel"
+    forgotten.save()
+    Premises.objects.filter(pk=forgotten.pk).update(updated_at=long_ago)
+    row = AccessLog.objects.create(
+        force=forgotten.force,
+        user=officer,
+        action="list",
+        view="premises:list",
+        path="/premises/",
+        params={"q": "Quayside Inn"},
+    )
+    dispose(force_admin_client, forgotten)
+    row.refresh_from_db()
+    assert row.params == {"q": ERASED}
+    events = apps.get_model("premises", "PremisesEvent").objects.filter(pgh_obj_id=forgotten.pk)
+    assert not events.filter(name__icontains="Quayside").exists()
+
+
+def test_the_disposal_reason_is_kept_without_naming_the_premises(force_admin_client, forgotten):
+    dispose(force_admin_client, forgotten, reason="Quayside Inn closed in 2019")
+    assert ErasureLog.objects.get().reason == f"{ERASED} closed in 2019"
+    assert RetentionDecision.objects.get().reason == f"{ERASED} closed in 2019"
+
+
+def test_disposal_leaves_every_trigger_on_for_the_rest_of_the_request(force_admin, forgotten):
+    retention_dispose(premises=forgotten, user=force_admin, reason="Past review")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pgtrigger.ignore', true)")
+        assert "append_only" not in (cursor.fetchone()[0] or "")
+    events = apps.get_model("premises", "PremisesEvent").objects.filter(pgh_obj_id=forgotten.pk)
+    with pytest.raises(DatabaseError, match="Cannot update"), transaction.atomic():
+        events.update(name="Quayside Inn")
+
+
+def test_the_app_erases_only_through_the_database_function():
+    source = (PROJECT_DIR / "retention" / "services.py").read_text()
+    assert "pgtrigger" not in source
+    for path in PROJECT_DIR.glob("*/**/*.py"):
+        if path.parts[len(PROJECT_DIR.parts)] in {".venv", "tests", "bench"}:
+            continue
+        assert "pgtrigger.ignore(" not in path.read_text(), path
+
+
+def test_a_disposed_premises_cannot_be_edited_or_reactivated(
+    force_admin_client, sergeant_client, forgotten
+):
+    dispose(force_admin_client, forgotten)
+    detail = sergeant_client.get(reverse("premises:detail", args=[forgotten.pk]))
+    assert detail.status_code == 200
+    for name in ("premises:edit", "premises:deactivate"):
+        url = reverse(name, args=[forgotten.pk])
+        assert url not in detail.content.decode()
+        assert sergeant_client.get(url).status_code == 404
+        assert sergeant_client.post(url, {"name": "Quayside Inn"}).status_code == 404
+    forgotten.refresh_from_db()
+    assert (forgotten.name, forgotten.active) == ("Disposed premises", False)
+    # Nor around the pages: the database refuses any change to the row.
+    for change in ({"active": True}, {"name": "Quayside Inn"}, {"disposed_at": None}):
+        with pytest.raises(IntegrityError, match="premises_disposed_final"), transaction.atomic():
+            Premises.objects.filter(pk=forgotten.pk).update(**change)
+
+
+def test_the_support_site_shows_a_disposed_premises_read_only(
+    force_admin_client, superuser_client, forgotten
+):
+    dispose(force_admin_client, forgotten)
+    url = reverse("admin:premises_premises_change", args=[forgotten.pk])
+    assert superuser_client.get(url).status_code == 200
+    assert superuser_client.post(url, {"name": "Quayside Inn"}).status_code == 403
+
+
+def test_a_disposed_premises_cannot_be_imported_again(force_admin_client, force, forgotten):
+    dispose(force_admin_client, forgotten)
+    csv_text = (
+        "reference,name,sector,address,town,postcode,operator,licence_reference,phone,email\n"
+        f"{forgotten.reference.lower()},Quayside Inn,hotel,3 Ship Lane,Ipswich,IP4 1AX,,,,\n"
+        ",Anchor,licensed,1 Quay St,Ipswich,IP4 1AX,,,,\n"
+    )
+    with pytest.raises(ImportFailed) as failed:
+        premises_import(force=force, user=None, text=csv_text)
+    assert failed.value.result.errors == [
+        (
+            2,
+            f"reference {forgotten.reference} belongs to premises disposed of at a retention "
+            "review: it cannot be imported again",
+        )
+    ]
+    forgotten.refresh_from_db()
+    assert forgotten.name == "Disposed premises"
+    assert not Premises.objects.filter(name__in=["Quayside Inn", "Anchor"]).exists()
+
+
+def test_names_are_matched_as_written_not_as_patterns(force_admin_client, officer, town):
+    premises = make_forgotten(town, name="St. Mary's B&B (Quay)")
+    log = {"force": town.force, "user": officer, "view": "premises:list", "path": "/premises/"}
+    named = AccessLog.objects.create(action="list", params={"q": "st. mary's b&b  (quay)"}, **log)
+    near = AccessLog.objects.create(action="list", params={"q": "StX Mary's B&B (Quay)"}, **log)
+    dispose(force_admin_client, premises)
+    assert AccessLog.objects.get(pk=named.pk).params == {"q": ERASED}
+    assert AccessLog.objects.get(pk=near.pk).params == {"q": "StX Mary's B&B (Quay)"}

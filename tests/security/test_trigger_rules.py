@@ -36,6 +36,7 @@ from ..reports.test_summary import assert_summary_exact, build_visits
 RULE_TRIGGERS = [
     "premises.Town:town_rules",
     "premises.Premises:premises_rules",
+    "premises.Premises:premises_disposed_final",
     "visits.Visit:visit_rules",
     "visits.VisitParticipant:visit_participant_rules",
     "training.TrainingSession:training_rules",
@@ -137,6 +138,7 @@ def rows(force, town, other_town, officer):
         "other_operation": OperationFactory(force=other_force),
         "other_cadet": ParticipantFactory(force=other_force),
         "other_inspector": UserFactory(force=other_force, rank="inspector"),
+        "disposed": PremisesFactory(town=town, active=False, disposed_at=now),
     }
 
 
@@ -170,6 +172,11 @@ WRITES = [
         "premises_rules",
         "premises_town_same_force",
         _sql("UPDATE premises_premises SET town_id = %s WHERE id = %s", "other_town", "hotel"),
+    ),
+    (
+        "premises_disposed_final",
+        "premises_disposed_final",
+        _sql("UPDATE premises_premises SET active = true WHERE id = %s", "disposed"),
     ),
     (
         "town_rules",
