@@ -23,11 +23,13 @@ OVERHEAD = [
     # Django's ModelBackend: the user's own and their groups' permissions (auth_permission the
     # main table; a page's query that only joins it, e.g. users holding a permission, is its own).
     ("permissions", re.compile(r'^\s*SELECT [^(]*?\bFROM "?auth_permission"?\b', re.I)),
-    # Django's ModelBackend.get_user: the user by primary key (with their force, if joined).
+    # Django's ModelBackend.get_user: the user's row by primary key (with their force, if
+    # joined), nothing computed beside it (a page may hang its own subqueries on that row).
     (
         "user",
         re.compile(
-            r'FROM "accounts_user"(?: (?:LEFT OUTER|INNER) JOIN "accounts_force" ON \([^)]*\))? '
+            r'^\s*SELECT "accounts_user"\."id", [^()]*? FROM "accounts_user"'
+            r'(?: (?:LEFT OUTER|INNER) JOIN "accounts_force" ON \([^)]*\))? '
             r'WHERE "accounts_user"\."id" = \d+ LIMIT 21$'
         ),
     ),
