@@ -77,8 +77,10 @@ lint: db
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The tests create databases and roles: as DATABASE_URL's role, or the embedded server's superuser
+# (`make run`'s app connects as its runtime role, which may not).
 test: venv browser db lint
-	$(PY) -m pytest
+	DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m tools.localdb url)}" $(PY) -m pytest
 
 # The benchmark's load generator (locust), kept out of requirements-dev.txt: make test and CI
 # do not install it.

@@ -6,6 +6,7 @@ upgraded one get the same groups. Superusers are for support only and hold no ro
 """
 
 from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS
 
 OFFICER = "Officer"
 SERGEANT = "Sergeant"
@@ -84,22 +85,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 def sync_roles(apps, schema_editor=None) -> None:
     """Create the role groups and give each exactly the permissions listed above that exist."""
+    # In a migration, through the migration's own connection: `migrate` runs as the owner role
+    # (makesafe/management/commands/migrate.py), the default connection as the runtime role.
+    using = schema_editor.connection.alias if schema_editor else DEFAULT_DB_ALIAS
     for app_config in apps.get_app_configs():
         # Migration state apps have no models_module, so create_permissions would skip them.
         # Restore the old value: with the real registry, None would disable post_migrate.
         original = getattr(app_config, "models_module", None)
         app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
         app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
+        group, _ = Group.objects.using(using).get_or_create(name=role)
         wanted = []
         for name in names:
             app_label, codename = name.split(".")
             wanted.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+                Permission.objects.using(using).filter(
+                    content_type__app_label=app_label, codename=codename
+                )
             )
         group.permissions.set(wanted)

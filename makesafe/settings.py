@@ -48,10 +48,14 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when ALLOWED_HOSTS names a real host.")
     SECRET_KEY = LAPTOP_SECRET_KEY
 
-# Without DATABASE_URL: the embedded PostgreSQL that `make run` starts, whose address
-# tools/localdb.py writes into .pg/database_url.
+# Two database roles (makesafe/dbroles.py; README, Production deployment): DATABASE_URL is the
+# runtime role the app connects as, MIGRATION_DATABASE_URL the owner role `manage.py migrate` runs
+# as. Without DATABASE_URL: the embedded PostgreSQL that `make run` starts, whose two URLs
+# tools/localdb.py writes into .pg/.
 LOCAL_DATABASE_URL_FILE = BASE_DIR / ".pg" / "database_url"
+LOCAL_MIGRATION_DATABASE_URL_FILE = BASE_DIR / ".pg" / "migration_database_url"
 DATABASE_URL = env_str("DATABASE_URL")
+MIGRATION_DATABASE_URL = env_str("MIGRATION_DATABASE_URL")
 EMBEDDED_DATABASE = not DATABASE_URL  # refused by a server with DEBUG off (makesafe/checks.py)
 if not DATABASE_URL:
     if not LOCAL_DATABASE_URL_FILE.exists():
@@ -59,13 +63,18 @@ if not DATABASE_URL:
             "No database: set DATABASE_URL, or run `make run` once to start the embedded one."
         )
     DATABASE_URL = LOCAL_DATABASE_URL_FILE.read_text().strip()
+    if not MIGRATION_DATABASE_URL and LOCAL_MIGRATION_DATABASE_URL_FILE.exists():
+        MIGRATION_DATABASE_URL = LOCAL_MIGRATION_DATABASE_URL_FILE.read_text().strip()
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
+if MIGRATION_DATABASE_URL:
+    # Used by `manage.py migrate` only (makesafe/management/commands/migrate.py).
+    DATABASES["owner"] = dj_database_url.parse(MIGRATION_DATABASE_URL)
 # Requests that may write run in one transaction (makesafe.middleware.AtomicWritesMiddleware), like
 # ATOMIC_REQUESTS; pages that only read run without BEGIN/COMMIT round trips.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+if any(not db["ENGINE"].endswith("postgresql") for db in DATABASES.values()):
     raise ImproperlyConfigured("Makesafe runs on PostgreSQL only: DATABASE_URL must be postgres://")
 
 INSTALLED_APPS = [

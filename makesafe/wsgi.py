@@ -19,3 +19,8 @@ application = get_wsgi_application()
 from makesafe.checks import refuse_unsafe_start  # noqa: E402 - needs the settings set up above
 
 refuse_unsafe_start()
+
+# ...nor as a database role that could rewrite the logs and history (makesafe/dbroles.py).
+from makesafe.dbroles import refuse_privileged_role  # noqa: E402 - needs the settings set up above
+
+refuse_privileged_role()

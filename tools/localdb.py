@@ -14,9 +14,13 @@ the system's:
   lives outside it, one per checkout path, and when the wheel's binaries are inside the checkout
   a copy of them lives there too. `clean` removes that folder.
 
-`start` writes the server's URL to `.pg/database_url` in the checkout, which settings read when
-DATABASE_URL is not set: the app never imports this module. Standard library only at import time
-(psycopg2 where a command talks to the server).
+`start` also creates the two roles of README's *Production deployment* in the embedded cluster:
+`makesafe_owner`, which owns the database and runs the migrations, and `makesafe_app`, which the
+app connects as (`manage.py migrate` grants it its privileges). It writes their URLs to
+`.pg/database_url` and `.pg/migration_database_url` in the checkout, which settings read when
+DATABASE_URL is not set: the app never imports this module. `url` prints the cluster
+superuser's URL, for the tests and tools that create databases. Standard library only at import
+time (psycopg2 where a command talks to the server).
 """
 
 from __future__ import annotations
@@ -83,11 +87,15 @@ def socket_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"makesafe-pg-{digest}"
 
 
-def default_database_url() -> str:
-    return f"postgres://postgres@/{DB_NAME}?host={quote(str(socket_dir()), safe='/')}&port={PORT}"
+def default_database_url(user: str = "postgres") -> str:
+    return f"postgres://{user}@/{DB_NAME}?host={quote(str(socket_dir()), safe='/')}&port={PORT}"
 
 
-URL_FILE = PROJECT_DIR / ".pg" / "database_url"  # read by makesafe/settings.py
+# The embedded cluster's owner and runtime roles, and the files makesafe/settings.py reads.
+OWNER_ROLE = "makesafe_owner"
+APP_ROLE = "makesafe_app"
+URL_FILE = PROJECT_DIR / ".pg" / "database_url"
+MIGRATION_URL_FILE = PROJECT_DIR / ".pg" / "migration_database_url"
 
 
 def _bin_dirs() -> list[Path]:
@@ -215,6 +223,49 @@ def _wait_and_create(url: str, seconds: float = 30) -> None:
     conn.close()
 
 
+def _create_roles(url: str) -> None:
+    """The owner and runtime roles, with the database and everything in it owned by the owner.
+
+    A cluster made before there were two roles has its tables owned by `postgres`: they are
+    handed over (REASSIGN OWNED cannot move the bootstrap superuser's objects).
+    """
+    from psycopg2 import sql
+
+    conn = _connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for role in (OWNER_ROLE, APP_ROLE):
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        owner = sql.Identifier(OWNER_ROLE)
+        cur.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(DB_NAME), owner))
+        # Tables before sequences: a table's own sequences follow it.
+        cur.execute(
+            "SELECT CASE relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' "
+            "WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, oid::regclass::text "
+            "FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+            "AND relkind IN ('r', 'p', 'v', 'm', 'S') AND relowner <> to_regrole(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend WHERE classid = 'pg_class'::regclass "
+            "AND objid = pg_class.oid AND deptype IN ('a', 'i')) "
+            "ORDER BY relkind = 'S'",
+            [OWNER_ROLE],
+        )
+        handed = cur.fetchall()
+        cur.execute(
+            "SELECT 'FUNCTION', oid::regprocedure::text FROM pg_proc "
+            "WHERE pronamespace = 'public'::regnamespace AND proowner <> to_regrole(%s)",
+            [OWNER_ROLE],
+        )
+        handed += cur.fetchall()
+        for kind, name in handed:
+            # `name` comes quoted from regclass or regprocedure.
+            cur.execute(
+                sql.SQL("ALTER {} {} OWNER TO {}").format(sql.SQL(kind), sql.SQL(name), owner)
+            )
+    conn.close()
+
+
 def _initdb(bindir: Path, data: Path, user: str | None) -> None:
     base = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
     out = _run([*base, "--locale=C.UTF-8"], user)
@@ -262,8 +313,10 @@ def start() -> None:
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise LocalDbError(f"PostgreSQL did not start:\n{out.stdout}{out.stderr}\n{tail}")
     _wait_and_create(default_database_url())
+    _create_roles(default_database_url())
     URL_FILE.parent.mkdir(exist_ok=True)
-    URL_FILE.write_text(default_database_url() + "\n")
+    URL_FILE.write_text(default_database_url(APP_ROLE) + "\n")
+    MIGRATION_URL_FILE.write_text(default_database_url(OWNER_ROLE) + "\n")
     owner = f", run as '{user}'" if user else ""
     print(f"Embedded PostgreSQL: {cluster} (socket in {sock}{owner}).")
     print("  'make db-stop' stops it; 'make db-clean' removes it and its data.")
@@ -294,6 +347,7 @@ def clean() -> None:
     cluster = cluster_dir()
     _stop_cluster(cluster)
     URL_FILE.unlink(missing_ok=True)
+    MIGRATION_URL_FILE.unlink(missing_ok=True)
     for folder in {cluster, socket_dir()}:
         if folder.exists():
             shutil.rmtree(folder)
@@ -338,7 +392,7 @@ def _libpq_args(url: str) -> list[str]:
 
 def dump(path: str) -> None:
     """`pg_dump -Fc` of the database into `path`."""
-    url = os.environ.get("DATABASE_URL") or default_database_url()
+    url = os.environ.get("DATABASE_URL") or default_database_url(OWNER_ROLE)
     parsed = urlparse(url)
     env = {**os.environ, "PGPASSWORD": unquote(parsed.password or "")}
     tools = _tools_for(url)
@@ -358,8 +412,11 @@ def dump(path: str) -> None:
 
 
 def restore(path: str) -> None:
-    """`pg_restore --clean` of `path` into the database (replaces its content)."""
-    url = os.environ.get("DATABASE_URL") or default_database_url()
+    """`pg_restore --clean` of `path` into the database (replaces its content).
+
+    The embedded database is restored as its owner role, so that it keeps owning everything.
+    """
+    url = os.environ.get("DATABASE_URL") or default_database_url(OWNER_ROLE)
     parsed = urlparse(url)
     env = {**os.environ, "PGPASSWORD": unquote(parsed.password or "")}
     tools = _tools_for(url)
