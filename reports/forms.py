@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.choices import rows_together
+from common.filtering import record_id, validate_filter_date
 from premises.models import Premises, Town
 from visits.models import Operation
 
@@ -27,8 +28,12 @@ class ReportFilterForm(forms.Form):
         ("custom", "Dates below"),
     ]
     preset = forms.ChoiceField(choices=PRESETS, required=False, label="Period")
-    date_from = forms.DateField(required=False, label="From", widget=DATE_WIDGET)
-    date_to = forms.DateField(required=False, label="To", widget=DATE_WIDGET)
+    date_from = forms.DateField(
+        required=False, label="From", widget=DATE_WIDGET, validators=[validate_filter_date]
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=DATE_WIDGET, validators=[validate_filter_date]
+    )
     sector = forms.ChoiceField(required=False, label="Sector")
     town = forms.CharField(required=False, label="Town")
     operation = forms.CharField(required=False, label="Operation")
@@ -67,7 +72,7 @@ class ReportFilterForm(forms.Form):
         if not value:
             return None
         town = (
-            Town.objects.visible_to(self.user).filter(pk=value if value.isdigit() else None).first()
+            Town.objects.visible_to(self.user).filter(pk=record_id(value)).first()
             or Town.objects.visible_to(self.user).filter(name__iexact=value).first()
         )
         if town is None:
@@ -79,9 +84,7 @@ class ReportFilterForm(forms.Form):
         if not value:
             return None
         operation = (
-            Operation.objects.visible_to(self.user)
-            .filter(pk=value if value.isdigit() else None)
-            .first()
+            Operation.objects.visible_to(self.user).filter(pk=record_id(value)).first()
             or Operation.objects.visible_to(self.user).filter(name__iexact=value).first()
         )
         if operation is None:

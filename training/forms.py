@@ -5,7 +5,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.concurrency import VersionedFormMixin
+from common.filtering import MAX_ID, validate_filter_date
 from premises.models import Premises
+from visits.models import Visit
 
 from .models import GuestInfoRequest, Notice, QueueAssignment, TrainingSession, add_months
 
@@ -21,6 +23,57 @@ def sergeants_of(user: User):
         .filter(groups__permissions__codename="schedule_training")
         .distinct()
         .order_by("last_name", "first_name")
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The work queue's filter bar (drawn by its template). A value the bar does not offer (a
+    town or sergeant of another force, junk in a link) is left out, as if nothing was chosen."""
+
+    town = forms.ChoiceField(required=False)
+    sector = forms.ChoiceField(choices=Premises.Sector.choices, required=False)
+    owner = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(choices=[("due", "Due"), ("overdue", "Overdue")], required=False)
+
+    def __init__(self, data, *, towns, owners):
+        super().__init__(data)
+        self.fields["town"].choices = [(str(town.pk), town.name) for town in towns]
+        self.fields["owner"].choices = [("none", "Nobody yet")] + [
+            (str(owner.pk), str(owner)) for owner in owners
+        ]
+
+    def filters(self) -> dict[str, str]:
+        """{filter: the value chosen, or "" when none is or the bar does not offer it}."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
+class SessionTargetForm(forms.Form):
+    """What a new training session is for: premises of the user's force and, when it follows a
+    failed visit, that visit of those premises (from the queue row's link, then the form's
+    hidden fields)."""
+
+    premises = forms.ModelChoiceField(queryset=Premises.objects.none())
+    visit = forms.ModelChoiceField(queryset=Visit.objects.none(), required=False)
+
+    def __init__(self, data, *, user: User):
+        super().__init__(data)
+        self.fields["premises"].queryset = Premises.objects.visible_to(user).select_related("town")
+        self.fields["visit"].queryset = Visit.objects.visible_to(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        premises, visit = cleaned.get("premises"), cleaned.get("visit")
+        if premises and visit and visit.premises_id != premises.pk:
+            self.add_error("visit", "This visit is not one of these premises'.")
+        return cleaned
+
+
+class WeekForm(forms.Form):
+    """The week the week view shows, by any day of it as its links give it (YYYY-MM-DD)."""
+
+    week = forms.DateField(
+        input_formats=["%Y-%m-%d"], required=False, validators=[validate_filter_date]
     )
 
 
@@ -137,7 +190,7 @@ class DeliveryForm(VersionedFormMixin, forms.ModelForm):
 
 class AssignForm(forms.Form):
     kind = forms.ChoiceField(choices=QueueAssignment.Kind.choices, widget=forms.HiddenInput)
-    subject_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    subject_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label="Nobody")
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required
 from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from common.concurrency import StaleEdit
+from common.filtering import record_id
 from common.pagination import page_with_total
 from common.redirects import safe_next
 from premises.models import Premises, Town
@@ -25,7 +26,10 @@ from .forms import (
     DeliveryForm,
     GuestInfoRequestForm,
     NoticeForm,
+    QueueFilterForm,
+    SessionTargetForm,
     TrainingSessionForm,
+    WeekForm,
     sergeants_of,
 )
 from .models import GuestInfoRequest, Notice, QueueAssignment, TrainingSession
@@ -76,29 +80,15 @@ def queue(request):
         KINDS.LETTER: lambda: letters_due(user),
         KINDS.NOTICE: lambda: notices_expiring(user, today),
     }[kind]()
-    town = request.GET.get("town", "")
-    sector = request.GET.get("sector", "")
-    owner = request.GET.get("owner", "")
-    status = request.GET.get("status", "")
     towns = list(Town.objects.visible_to(user))
     owners = list(sergeants_of(user))
-    town = town if town.isdigit() and any(t.pk == int(town) for t in towns) else ""
-    sector = sector if sector in Premises.Sector.values else ""
-    owner = (
-        owner
-        if owner == "none" or (owner.isdigit() and any(o.pk == int(owner) for o in owners))
-        else ""
-    )
-    status = status if status in ("due", "overdue") else ""
+    filters = QueueFilterForm(request.GET, towns=towns, owners=owners).filters()
     rows_qs = filter_rows(
         source,
         kind=kind,
         today=today,
         days=days,
-        town=town or None,
-        sector=sector or None,
-        owner=owner or None,
-        status=status or None,
+        **{name: value or None for name, value in filters.items()},
     )
     page = page_with_total(rows_qs, request.GET.get("page"), PAGE_SIZE)
     rows = to_rows(kind, page.object_list, days)
@@ -123,7 +113,7 @@ def queue(request):
             "towns": towns,
             "owners": owners,
             "sectors": Premises.Sector.choices,
-            "filters": {"town": town, "sector": sector, "owner": owner, "status": status},
+            "filters": filters,
             "today": today,
             "days": days,
             "next_url": request.get_full_path(),
@@ -182,17 +172,16 @@ def session_detail(request, pk):
 @role_required("training.schedule_training", "training.add_trainingsession")
 def session_create(request):
     """Schedule (or record an offer of) training for premises, in one step from a queue row."""
-    premises_id = request.GET.get("premises") or request.POST.get("premises_id")
-    premises = get_object_or_404(
-        Premises.objects.visible_to(request.user).select_related("town"),
-        pk=premises_id if str(premises_id).isdigit() else 0,
+    target = SessionTargetForm(
+        {
+            "premises": request.GET.get("premises") or request.POST.get("premises_id"),
+            "visit": request.GET.get("visit") or request.POST.get("visit_id"),
+        },
+        user=request.user,
     )
-    visit_id = request.GET.get("visit") or request.POST.get("visit_id")
-    visit = None
-    if visit_id and str(visit_id).isdigit():
-        visit = get_object_or_404(
-            Visit.objects.visible_to(request.user), pk=visit_id, premises=premises
-        )
+    if not target.is_valid():
+        raise Http404("No such premises, or no such visit of them")
+    premises, visit = target.cleaned_data["premises"], target.cleaned_data["visit"]
     initial = {"status": "scheduled"}
     # Whoever owns the queue row is offered as the session's owner.
     row_owner = (
@@ -285,10 +274,8 @@ def _monday(day: date) -> date:
 @role_required("training.view_trainingsession")
 def session_week(request):
     """Sessions of one week, Monday to Sunday, day by day."""
-    try:
-        start = _monday(date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
-        start = _monday(timezone.localdate())
+    week = WeekForm(request.GET)
+    start = _monday((week.is_valid() and week.cleaned_data["week"]) or timezone.localdate())
     begin = timezone.make_aware(datetime.combine(start, time.min), LONDON_TZ)
     sessions = list(
         TrainingSession.objects.visible_to(request.user)
@@ -440,8 +427,8 @@ def notice_detail(request, pk):
 @role_required("training.view_notice", "training.manage_notice")
 def notice_create(request):
     initial = {}
-    if request.GET.get("premises", "").isdigit():
-        initial["premises"] = request.GET["premises"]
+    if premises_id := record_id(request.GET.get("premises")):
+        initial["premises"] = str(premises_id)
     form = NoticeForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         notice = notice_save(notice=form.instance, user=request.user)

@@ -210,6 +210,26 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
         return cleaned
 
 
+class VisitStartForm(forms.Form):
+    """What a link to log a visit may fill in: the operation it is part of and the earlier visit
+    to these premises it re-tests. A value that is neither is ignored (the field is left out)."""
+
+    operation = forms.ModelChoiceField(queryset=Operation.objects.none(), required=False)
+    retest_of = forms.ModelChoiceField(queryset=Visit.objects.none(), required=False)
+
+    def __init__(self, data, *, user: User, premises: Premises):
+        super().__init__(data)
+        self.fields["operation"].queryset = Operation.objects.visible_to(user).select_related(
+            "scenario"
+        )
+        self.fields["retest_of"].queryset = Visit.objects.visible_to(user).filter(premises=premises)
+
+    def chosen(self) -> dict:
+        """{field: the record chosen, or None}."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
 class PremisesSearchForm(forms.Form):
     q = forms.CharField(
         label="Premises",

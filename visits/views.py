@@ -26,6 +26,7 @@ from .forms import (
     ScenarioForm,
     VisitForm,
     VisitImportForm,
+    VisitStartForm,
 )
 from .models import Operation, Participant, Scenario, Visit
 from .services import (
@@ -170,29 +171,19 @@ def visit_create(request, premises_pk):
         Premises.objects.visible_to(request.user).active().select_related("town"), pk=premises_pk
     )
     initial = {}
-    operation = None
-    if request.GET.get("operation", "").isdigit():
-        operation = (
-            Operation.objects.visible_to(request.user).filter(pk=request.GET["operation"]).first()
-        )
-        if operation:
-            initial["operation"] = operation.pk
-            if operation.scenario_id:
-                initial["scenario"] = operation.scenario_id
-                initial["indicators"] = list(operation.scenario.indicators)
-            if operation.date < timezone.localdate():
-                initial["visited_at"] = timezone.make_aware(
-                    datetime.combine(operation.date, timezone.localtime().time())
-                ).replace(second=0, microsecond=0)
-    retest_of = None
-    if request.GET.get("retest_of", "").isdigit():
-        retest_of = (
-            Visit.objects.visible_to(request.user)
-            .filter(pk=request.GET["retest_of"], premises=premises)
-            .first()
-        )
-        if retest_of:
-            initial["retest_of"] = retest_of.pk
+    start = VisitStartForm(request.GET, user=request.user, premises=premises).chosen()
+    operation, retest_of = start["operation"], start["retest_of"]
+    if operation:
+        initial["operation"] = operation.pk
+        if operation.scenario_id:
+            initial["scenario"] = operation.scenario_id
+            initial["indicators"] = list(operation.scenario.indicators)
+        if operation.date < timezone.localdate():
+            initial["visited_at"] = timezone.make_aware(
+                datetime.combine(operation.date, timezone.localtime().time())
+            ).replace(second=0, microsecond=0)
+    if retest_of:
+        initial["retest_of"] = retest_of.pk
     form = VisitForm(request.POST or None, initial=initial, user=request.user, premises=premises)
     if request.method == "POST" and form.is_valid():
         visit = visit_save(
