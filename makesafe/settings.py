@@ -191,9 +191,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Uploads: CSV files are read in memory and never stored.
+# Uploads: CSV files are read in memory and never stored. A file over 5 MB is refused with a
+# message and none of it is kept (common/uploads.py: never a temporary file); the proxy refuses
+# bodies a little larger first (README, Production deployment). The form fields of a request,
+# files apart, are bounded alike.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["common.uploads.BoundedMemoryUploadHandler"]
 
 # Sessions live in PostgreSQL, so any number of app servers can share them.
 # Django's database sessions: in PostgreSQL, so app servers stay interchangeable.

@@ -3,6 +3,7 @@
 from django import forms
 
 from common.concurrency import VersionedFormMixin
+from common.csvutil import CsvUploadForm
 
 from .models import Premises, Town
 from .validators import normalise_postcode
@@ -95,19 +96,11 @@ class TownForm(forms.ModelForm):
         return name
 
 
-class PremisesImportForm(forms.Form):
+class PremisesImportForm(CsvUploadForm):
     file = forms.FileField(
         label="CSV file",
         help_text=(
             "Header row required: reference,name,sector,address,town,postcode,operator,"
-            "licence_reference,phone,email. UTF-8, Excel's CSV UTF-8 included."
+            "licence_reference,phone,email. UTF-8, Excel's CSV UTF-8 included; at most 5 MB."
         ),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(
-                "The file is larger than 5 MB; split it into smaller files."
-            )
-        return upload

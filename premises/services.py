@@ -1,7 +1,6 @@
 """Writes to the premises register: saving with a generated reference, and CSV import."""
 
-import csv
-import io
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.db.models.functions import Cast, Substr
 
 from accounts.models import Force, User
 from common.concurrency import save_versioned
+from common.csvutil import read_import
 
 from .models import Premises, Town
 from .validators import normalise_postcode
@@ -29,6 +29,9 @@ IMPORT_COLUMNS = [
 ]
 IMPORT_REQUIRED = {"name", "sector", "address", "town", "postcode"}
 MAX_IMPORT_ROWS = 20000
+# The premises_reference_format constraint, checked before saving: an import checks the
+# reference itself (full_clean leaves it out, as blank ones are generated on save).
+REFERENCE_FORMAT = re.compile(r"[A-Z0-9][A-Z0-9/-]{0,19}")
 
 
 def next_reference(*, force: Force, sector: str) -> str:
@@ -100,16 +103,6 @@ class ImportFailed(Exception):
         self.result = result
 
 
-def decode_csv(raw: bytes) -> str:
-    """UTF-8 text, with or without Excel's byte-order mark; a clear error for other encodings."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            "The file is not UTF-8. In Excel, save it as 'CSV UTF-8 (Comma delimited)'."
-        ) from exc
-
-
 def premises_import(*, force: Force, user: User | None, text: str) -> ImportResult:
     """Import premises rows from CSV text, all or nothing.
 
@@ -117,21 +110,10 @@ def premises_import(*, force: Force, user: User | None, text: str) -> ImportResu
     generated reference when blank. Unknown towns are created. Raises `ImportFailed` listing
     every bad row (by line number) and saves nothing if any row is bad.
     """
-    result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in IMPORT_COLUMNS if name not in header]
-    if not header or missing:
-        result.errors.append(
-            (
-                1,
-                "The header row must name the columns "
-                + ",".join(IMPORT_COLUMNS)
-                + (f"; missing: {', '.join(missing)}" if header else ""),
-            )
-        )
+    parsed = read_import(text, columns=IMPORT_COLUMNS, max_rows=MAX_IMPORT_ROWS)
+    result = ImportResult(errors=parsed.errors)
+    if not parsed.header_ok:
         raise ImportFailed(result)
-    reader.fieldnames = header
 
     towns = {town.name.upper(): town for town in Town.objects.filter(force=force)}
     existing = {p.reference: p for p in Premises.objects.filter(force=force).select_related("town")}
@@ -139,17 +121,8 @@ def premises_import(*, force: Force, user: User | None, text: str) -> ImportResu
     pending: list[tuple[int, Premises, str]] = []
     sectors = {choice.value for choice in Premises.Sector}
 
-    for row in reader:
-        line = reader.line_num
-        if len(pending) + len(result.errors) >= MAX_IMPORT_ROWS:
-            result.errors.append(
-                (line, f"Too many rows: import at most {MAX_IMPORT_ROWS} at once.")
-            )
-            break
-        if None in row:
-            result.errors.append((line, "The row has more cells than the header."))
-            continue
-        values = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
+    town_length = Town._meta.get_field("name").max_length
+    for line, values in parsed.rows:
         if not any(values.values()):
             continue
         problems = [f"{name} is required" for name in sorted(IMPORT_REQUIRED) if not values[name]]
@@ -159,8 +132,15 @@ def premises_import(*, force: Force, user: User | None, text: str) -> ImportResu
                 f"sector '{values['sector']}' is not one of {', '.join(sorted(sectors))}"
             )
         reference = values["reference"].upper()
-        if reference and reference in seen_refs:
+        if reference and not REFERENCE_FORMAT.fullmatch(reference):
+            problems.append(
+                "reference must be at most 20 capital letters, digits, hyphens and slashes, "
+                "for example SUF-H-0001"
+            )
+        elif reference and reference in seen_refs:
             problems.append(f"reference {reference} also appears on line {seen_refs[reference]}")
+        if len(" ".join(values["town"].split())) > town_length:
+            problems.append(f"town is longer than {town_length} characters")
         if problems:
             result.errors.append((line, "; ".join(problems)))
             continue
@@ -196,6 +176,7 @@ def premises_import(*, force: Force, user: User | None, text: str) -> ImportResu
         pending.append((line, premises, town_name))
 
     if result.errors:
+        result.errors.sort()
         raise ImportFailed(result)
 
     with transaction.atomic():

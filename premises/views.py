@@ -2,7 +2,6 @@
 premises page itself, with its timeline, is in training/views.py)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.permissions import role_required
@@ -17,7 +16,6 @@ from .models import Premises, Town
 from .services import (
     IMPORT_COLUMNS,
     ImportFailed,
-    decode_csv,
     premises_import,
     premises_save,
     premises_set_active,
@@ -123,10 +121,9 @@ def premises_import_upload(request):
     failure = None
     if request.method == "POST" and form.is_valid():
         try:
-            text = decode_csv(form.cleaned_data["file"].read())
-            result = premises_import(force=request.user.force, user=request.user, text=text)
-        except ValidationError as exc:
-            form.add_error("file", exc)
+            result = premises_import(
+                force=request.user.force, user=request.user, text=form.cleaned_data["file"]
+            )
         except ImportFailed as exc:
             failure = exc.result
             form.add_error("file", f"Nothing was imported: {len(failure.errors)} rows need fixing.")

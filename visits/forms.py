@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import User
 from common.choices import rows_together, set_options
 from common.concurrency import VersionedFormMixin
+from common.csvutil import CsvUploadForm
 from premises.models import Premises, Town
 
 from .models import Indicator, Operation, Participant, Scenario, StaffRole, Visit
@@ -359,11 +360,11 @@ class ScenarioForm(forms.ModelForm):
         return name
 
 
-class VisitImportForm(forms.Form):
+class VisitImportForm(CsvUploadForm):
     file = forms.FileField(
         label="CSV file",
         help_text=(
             "Header row required: premises_reference,visited_on,outcome,stage,participant,"
-            "scenario,debrief_notes,operation. UTF-8."
+            "scenario,debrief_notes,operation. UTF-8; at most 5 MB."
         ),
     )

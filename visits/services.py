@@ -1,7 +1,5 @@
 """Writes that touch several visit records: logging and editing visits, versions, imports."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -12,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Force, User
 from common.concurrency import save_versioned
+from common.csvutil import read_import
 from premises.models import Premises
 
 from .models import LONDON_TZ, Operation, Participant, Scenario, Visit
@@ -132,21 +131,10 @@ def visits_import(*, force: Force, user: User | None, text: str) -> VisitImportR
     permission, risk assessment, debrief notes). Unknown participants, scenarios and operations
     are created and marked imported. Raises `VisitImportFailed` listing every bad line.
     """
-    result = VisitImportResult()
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [name for name in IMPORT_COLUMNS if name not in header]
-    if not header or missing:
-        result.errors.append(
-            (
-                1,
-                "The header row must name the columns "
-                + ",".join(IMPORT_COLUMNS)
-                + (f"; missing: {', '.join(missing)}" if header else ""),
-            )
-        )
+    parsed = read_import(text, columns=IMPORT_COLUMNS, max_rows=MAX_IMPORT_ROWS)
+    result = VisitImportResult(errors=parsed.errors)
+    if not parsed.header_ok:
         raise VisitImportFailed(result)
-    reader.fieldnames = header
 
     premises = {
         p.reference: p for p in Premises.objects.filter(force=force).only("id", "reference")
@@ -155,17 +143,7 @@ def visits_import(*, force: Force, user: User | None, text: str) -> VisitImportR
     stages = set(Visit.Stage.values)
     now = timezone.now()
     rows = []
-    for row in reader:
-        line = reader.line_num
-        if len(rows) + len(result.errors) >= MAX_IMPORT_ROWS:
-            result.errors.append(
-                (line, f"Too many rows: import at most {MAX_IMPORT_ROWS} at once.")
-            )
-            break
-        if None in row:
-            result.errors.append((line, "The row has more cells than the header."))
-            continue
-        values = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
+    for line, values in parsed.rows:
         if not any(values.values()):
             continue
         problems = []
@@ -202,6 +180,7 @@ def visits_import(*, force: Force, user: User | None, text: str) -> VisitImportR
         rows.append((line, target, when, outcome, stage, code, values))
 
     if result.errors:
+        result.errors.sort()
         raise VisitImportFailed(result)
 
     with transaction.atomic():

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +16,6 @@ from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import csv_download
 from common.pagination import page_with_total, page_without_count
 from premises.models import Premises
-from premises.services import decode_csv
 
 from .filters import VisitFilter
 from .forms import (
@@ -240,10 +239,9 @@ def visit_import(request):
     failure = None
     if request.method == "POST" and form.is_valid():
         try:
-            text = decode_csv(form.cleaned_data["file"].read())
-            result = visits_import(force=request.user.force, user=request.user, text=text)
-        except ValidationError as exc:
-            form.add_error("file", exc)
+            result = visits_import(
+                force=request.user.force, user=request.user, text=form.cleaned_data["file"]
+            )
         except VisitImportFailed as exc:
             failure = exc.result
             form.add_error("file", f"Nothing was imported: {len(failure.errors)} rows need fixing.")

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Force
-from premises.services import ImportFailed, decode_csv, premises_import
+from common.csvutil import decode_csv
+from premises.services import ImportFailed, premises_import
 
 
 class Command(BaseCommand):

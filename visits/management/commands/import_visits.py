@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Force
-from premises.services import decode_csv
+from common.csvutil import decode_csv
 from visits.services import VisitImportFailed, visits_import
 
 
