@@ -6,15 +6,30 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 
 MAX_PAGE = 100_000
+# A page is reached with OFFSET, and PostgreSQL reads every row it skips: paging without a count
+# stops at this many rows (page 200 of 50), the newest ones, and filters find older rows.
+MAX_UNCOUNTED_ROWS = 10_000
+
+
+def page_number(value) -> int:
+    """The page a link asks for: 1 for anything but ASCII digits, at most MAX_PAGE."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdecimal()):
+        return 1
+    if len(text) > len(str(MAX_PAGE)):  # int() refuses 4,300 digits and more
+        return MAX_PAGE
+    return min(max(int(text), 1), MAX_PAGE)
 
 
 @dataclass
 class UncountedPage:
-    """One page of rows, knowing only whether there is a next one."""
+    """One page of rows, knowing only whether there is a next one, and whether rows go on past
+    the last page that paging reaches (`truncated`)."""
 
     rows: list
     number: int
     has_next: bool
+    truncated: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -36,24 +51,34 @@ class UncountedPage:
 
 
 def page_without_count(queryset, number, per_page: int = 50) -> UncountedPage:
-    """Rows of page `number` (1-based; bad input means page 1), fetched with one query."""
-    try:
-        number = min(max(int(number), 1), MAX_PAGE)
-    except (TypeError, ValueError):
-        number = 1
+    """Rows of page `number` (1-based; bad input means page 1), fetched with one query.
+
+    Only the first MAX_UNCOUNTED_ROWS rows are paged. A page past the last one the rows fill
+    shows that last page, found by counting at most the rows before the page asked for, so
+    `?page=100000` never reads millions of rows."""
+    last = max(1, MAX_UNCOUNTED_ROWS // per_page)
+    number = min(page_number(number), last)
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
-    return UncountedPage(rows=rows[:per_page], number=number, has_next=len(rows) > per_page)
+    if not rows and number > 1:
+        total = queryset[:start].count()
+        number = max(1, -(-total // per_page))
+        start = (number - 1) * per_page
+        rows = list(queryset[start : start + per_page + 1]) if total else []
+    more = len(rows) > per_page
+    return UncountedPage(
+        rows=rows[:per_page],
+        number=number,
+        has_next=more and number < last,
+        truncated=more and number == last,
+    )
 
 
 def page_with_total(queryset, number, per_page: int = 50) -> Page:
     """Django's page of a queryset, its total read in the same query as its rows
     (`COUNT(*) OVER ()`) instead of a COUNT query of its own: for registers whose "N premises"
     and "page 2 of 7" people use, and whose size is bounded by one force (not the visits)."""
-    try:
-        number = min(max(int(number), 1), MAX_PAGE)
-    except (TypeError, ValueError):
-        number = 1
+    number = page_number(number)
     counted = queryset.annotate(window_total=Window(Count("pk")))
     start = (number - 1) * per_page
     rows = list(counted[start : start + per_page])
