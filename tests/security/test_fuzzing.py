@@ -1,21 +1,41 @@
-"""docs/security.md check 15: every edit form, fuzzed through its page, never answers a 500.
+"""docs/security.md check 15: every form, fuzzed through its page, never answers a 500.
 
-Each field gets a value a person might type, usually valid and sometimes not, or junk. The page
-must answer 200 with the errors (saving nothing) or 302 having saved exactly one row; never a
-500. A fair number of the examples must be valid, so that saving is exercised too.
+The edit forms: each field gets a value a person might type, usually valid and sometimes not,
+or junk (tests/security/fuzzing.py: NUL, lone surrogates, Unicode digits, bytes that are not
+UTF-8, very long text). The page must answer 200 with the errors (saving nothing) or 302 having
+saved exactly one row; never a 500. A fair number of the examples must be valid, so that saving
+is exercised too.
+
+Every form of the site, found on its page (every URL that takes a POST): first each of the
+worst values (fuzzing.WORST) in every field at once, then each value a field may accept but
+the database may not (fuzzing.PASSING) in each field that is not a select, alone, the others
+as the page offers them; then Hypothesis sends each field with one of its own values or junk,
+or leaves it out, with unexpected fields beside them. No answer is a 5xx, and any answer but a
+redirect has changed no record.
 """
 
+import inspect
 from collections import Counter
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from django.urls import reverse
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.models import User
-from premises.models import Premises
-from training.models import Notice, TrainingSession
+from accounts.models import Force, User
+from premises.models import Premises, Town
+from retention.models import RetentionDecision
+from training.models import (
+    GuestInfoRequest,
+    Notice,
+    OutcomeLetter,
+    QueueAssignment,
+    TrainingSession,
+)
 from visits.models import Indicator, Operation, Participant, Scenario, StaffRole, Visit
 
 from ..conftest import client_for
@@ -26,40 +46,11 @@ from ..factories import (
     ScenarioFactory,
     UserFactory,
 )
+from .fuzzing import ANY_TEXT, JUNK, PASSING, WORST, encoded, fuzz_settings, read_page
+from .test_url_coverage import HAPPY_PATHS, POST
 
-FUZZ = settings(
-    max_examples=200,
-    deadline=None,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
-
-JUNK = st.one_of(
-    st.text(max_size=40),
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "\x00",
-            "0",
-            "-1",
-            "99999999999999999999",
-            "1e308",
-            "NaN",
-            "31/02/2024",
-            "2024-13-45",
-            "00/00/0000 25:61",
-            "<script>alert(1)</script>",
-            "' OR 1=1 --",
-            "x" * 5000,
-            "\u202e\u0000\ufeff",
-        ]
-    ),
-)
+FUZZ = fuzz_settings(200)
+FORM_EXAMPLES = 20
 
 
 def maybe(valid):
@@ -112,6 +103,20 @@ def form(**fields):
     ).map(build)
 
 
+def pairs(data: dict) -> list[tuple]:
+    """A form's fields as (name, value) pairs, a list giving one pair per value."""
+    return [
+        (key, item)
+        for key, value in data.items()
+        for item in (value if isinstance(value, list) else [value])
+    ]
+
+
+def post_raw(client, url, fields: list[tuple]):
+    """POST `fields` as a browser sends a form, every value's bytes percent-encoded."""
+    return client.post(url, encoded(fields), content_type="application/x-www-form-urlencoded")
+
+
 def fuzz(client, url, model, strategy, check=None):
     """POST `strategy`'s forms to `url`; a 302 adds one `model` row, a 200 none and shows why."""
     outcomes = Counter()
@@ -120,7 +125,7 @@ def fuzz(client, url, model, strategy, check=None):
     @given(data=strategy)
     def post(data):
         before = model.objects.count()
-        response = client.post(url, data)
+        response = post_raw(client, url, pairs(data))
         assert response.status_code in (200, 302), (response.status_code, data)
         if response.status_code == 302:
             assert model.objects.count() == before + 1, data
@@ -307,3 +312,116 @@ def test_the_user_form(force_admin):
 
     url = reverse("accounts:user_create")
     fuzz(client_for(force_admin), url, User, strategy, check=in_force)
+
+
+# -- Every form of the site -------------------------------------------------------------------
+
+RECORDS = [Force, User, Town, Premises, Scenario, Participant, Operation, Visit]
+RECORDS += [TrainingSession, OutcomeLetter, QueueAssignment, Notice, GuestInfoRequest]
+RECORDS += [RetentionDecision]
+
+
+def snapshot() -> list:
+    return [list(model.objects.order_by("pk").values()) for model in RECORDS]
+
+
+def views(patterns=None, namespace=""):
+    """{URL name: view} of every URL pattern of the site."""
+    found = {}
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found |= views(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            found[f"{namespace}{entry.name}"] = entry.callback
+    return found
+
+
+def takes_post(view) -> bool:
+    """Whether a view does something with a POST (a function view reading request.POST or its
+    method, or a class-based view with a post method)."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return hasattr(view_class, "post")
+    source = inspect.getsource(inspect.unwrap(view))
+    return "request.POST" in source or "request.method" in source or "require_POST" in source
+
+
+FORM_URLS = sorted(
+    name
+    for name, view in views().items()
+    if name in HAPPY_PATHS and name != "accounts:logout" and takes_post(view)
+)
+
+
+def test_the_form_fuzz_finds_the_forms():
+    assert {"premises:create", "premises:import", "training:assign", "audit:disclose"} <= set(
+        FORM_URLS
+    )
+    assert {"accounts:login", "retention:decide", "visits:operation_close"} <= set(FORM_URLS)
+
+
+def offered_fields(client, url, data) -> dict[str, list[str]]:
+    """The fields, with their values and options, of the page's forms that post to itself."""
+    response = client.get(url, data)
+    if "html" not in response.get("Content-Type", ""):
+        return {}
+    fields: dict[str, list[str]] = {}
+    for form in read_page(response.content.decode()).forms:
+        if form.method == "post" and urlsplit(form.action).path in ("", url):
+            for name, values in form.fields.items():
+                fields.setdefault(name, []).extend(values)
+            for name in form.files:
+                fields.setdefault(name, []).append("")
+    return fields
+
+
+@pytest.mark.parametrize("name", FORM_URLS)
+def test_no_post_to_a_form_fails_or_saves_on_error(everything, name):
+    who, how, arguments, data = HAPPY_PATHS[name]
+    url = reverse(name, kwargs=arguments(everything) if arguments else None)
+    data = {k: str(v) for k, v in ((data(everything) if callable(data) else data) or {}).items()}
+    client = Client()
+    if who != "anonymous":
+        client.force_login(everything[who])
+    fields = {k: [v] for k, v in data.items()} if how == POST else offered_fields(client, url, data)
+    query = "" if how == POST else encoded(data.items())
+    target = f"{url}?{query}" if query else url
+
+    state = [snapshot()]  # the records as they are: read again only after a save
+
+    def send(sent):
+        response = post_raw(client, target, sent)
+        assert response.status_code < 500, (response.status_code, sent)
+        if response.status_code == 302:
+            state[0] = snapshot()
+        else:
+            assert snapshot() == state[0], (response.status_code, sent)
+        return response.status_code
+
+    for value in WORST:
+        send([(field, value) for field in sorted(fields)] or [("unexpected", value)])
+    current = fields
+    for field in sorted(fields):
+        if len(set(fields[field])) > 1:
+            continue  # a select or a set of boxes: a value it does not offer is refused
+        for value in PASSING:
+            offered = {f: next((v for v in values if v), "") for f, values in current.items()}
+            if send(sorted((offered | {field: value}).items())) == 302 and how != POST:
+                # Saved: the version moved on (or, for a scenario in use, the page with it).
+                current = offered_fields(client, url, data) or current
+
+    field_values = st.fixed_dictionaries(
+        {
+            field: st.one_of(st.none(), st.sampled_from(values), JUNK) if values else JUNK
+            for field, values in sorted(fields.items())
+        }
+    ).map(lambda drawn: [(k, v) for k, v in drawn.items() if v is not None])
+    extra = st.lists(st.tuples(ANY_TEXT, JUNK), max_size=2)
+
+    @fuzz_settings(FORM_EXAMPLES)
+    @given(sent=st.tuples(field_values, extra).map(lambda parts: parts[0] + parts[1]))
+    def post(sent):
+        send(sent)
+
+    post()
