@@ -88,9 +88,11 @@ class UserForm(forms.ModelForm):
             user.set_password(self.cleaned_data["password1"])
         if commit:
             user.save()
-            groups = Group.objects.filter(name__in=ROLES)
-            user.groups.remove(*groups)
-            user.groups.add(Group.objects.get(name=self.cleaned_data["role"]))
+            # Only a change of role writes to the roles table, so its history holds changes,
+            # not a removal and an addition at every save.
+            role = self.cleaned_data["role"]
+            user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
+            user.groups.add(Group.objects.get(name=role))
             if reset:  # the history says so, and by whom; the password is never kept in it
                 pghistory.create_event(user, label=RESET_EVENT)
         return user

@@ -23,6 +23,15 @@ class ForceScopedQuerySet(models.QuerySet):
         return self.filter(force_id=user.force_id)
 
 
+class ForceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The user's own force (none for a user without a force)."""
+        if not user.is_authenticated or not user.force_id:
+            return self.none()
+        return self.filter(pk=user.force_id)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Force(models.Model):
     """A police force. Every record in Makesafe belongs to exactly one force."""
 
@@ -61,6 +70,8 @@ class Force(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ForceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -77,6 +88,9 @@ class Force(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("accounts:force_settings")
 
 
 class Rank(models.TextChoices):
@@ -183,3 +197,31 @@ class User(AbstractUser):
     @property
     def is_inspector_or_above(self) -> bool:
         return self.rank in self.INSPECTOR_OR_ABOVE
+
+
+@pghistory.track(
+    pghistory.InsertEvent("role.add", trigger_name="role_add"),
+    pghistory.DeleteEvent("role.remove", trigger_name="role_remove"),
+    obj_field=None,
+)
+class UserRole(User.groups.through):
+    """A user's role: a row of the table Django makes for `User.groups`. A proxy, so the table
+    and the many-to-many field stay Django's own; it only carries the table's change history."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+
+
+@pghistory.track(
+    pghistory.InsertEvent("permission.add", trigger_name="permission_add"),
+    pghistory.DeleteEvent("permission.remove", trigger_name="permission_remove"),
+    obj_field=None,
+)
+class UserPermission(User.user_permissions.through):
+    """A permission given to one user outside their role (the support site can): a row of the
+    table Django makes for `User.user_permissions`, as a proxy that carries its history."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()

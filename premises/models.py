@@ -21,6 +21,7 @@ from .validators import (
 )
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Town(models.Model):
     """A town or city within a force's area; premises are grouped and reported by town."""
 

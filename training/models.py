@@ -259,6 +259,7 @@ class TrainingSession(models.Model):
         return ", ".join(labels.get(m, m) for m in self.materials)
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class OutcomeLetter(models.Model):
     """The written outcome sent to the business after a visit: who marked it sent, and when."""
 
@@ -285,6 +286,13 @@ class OutcomeLetter(models.Model):
         return reverse("training:letter", args=[self.visit_id])
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    # The subject's History reads its rows by subject (audit.queries.HISTORY_PARTS).
+    meta={"indexes": [models.Index(fields=["subject_id", "kind"], name="queue_event_subject")]},
+)
 class QueueAssignment(models.Model):
     """Who owns a row of the sergeants' work queue. The rows themselves are computed."""
 
@@ -470,6 +478,14 @@ class Notice(models.Model):
         return self.Status(self.effective_status).label
 
 
+class GuestInfoRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests under notices of the user's force (none for a user without a force)."""
+        if not user.is_authenticated or not user.force_id:
+            return self.none()
+        return self.filter(notice__force_id=user.force_id)
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class GuestInfoRequest(models.Model):
     """A constable's written requirement, under a notice, for guests' names and addresses."""
@@ -491,6 +507,8 @@ class GuestInfoRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GuestInfoRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-made_on", "-id"]

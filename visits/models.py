@@ -616,9 +616,15 @@ class Visit(models.Model):
         return ", ".join(labels.get(m, m) for m in self.material_left)
 
 
+@pghistory.track(
+    pghistory.InsertEvent("cadet.add", trigger_name="cadet_add"),
+    pghistory.DeleteEvent("cadet.remove", trigger_name="cadet_remove"),
+    obj_field=None,
+)
 class VisitParticipant(Visit.participants.through):
     """A cadet on a visit: a row of the table Django makes for `Visit.participants`. A proxy, so
-    the table and the many-to-many field stay Django's own; it only carries the table's rule."""
+    the table and the many-to-many field stay Django's own; it only carries the table's rule and
+    its change history."""
 
     class Meta:
         proxy = True
@@ -642,3 +648,31 @@ class VisitParticipant(Visit.participants.through):
                 """,
             )
         ]
+
+
+@pghistory.track(
+    pghistory.InsertEvent("premises.add", trigger_name="premises_add"),
+    pghistory.DeleteEvent("premises.remove", trigger_name="premises_remove"),
+    obj_field=None,
+)
+class OperationPremises(Operation.premises.through):
+    """A premises on an operation's checklist: a row of the table Django makes for
+    `Operation.premises`, as a proxy that carries the table's change history."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+
+
+@pghistory.track(
+    pghistory.InsertEvent("town.add", trigger_name="town_add"),
+    pghistory.DeleteEvent("town.remove", trigger_name="town_remove"),
+    obj_field=None,
+)
+class OperationTown(Operation.towns.through):
+    """A town an operation covers: a row of the table Django makes for `Operation.towns`, as a
+    proxy that carries the table's change history."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()

@@ -216,6 +216,25 @@ def test_disposal_scrubs_the_history_snapshots_too(force_admin_client, forgotten
         assert content not in history, content
 
 
+def test_disposal_erases_the_history_of_the_cadet_links_too(
+    force_admin_client, forgotten, force, town
+):
+    """Which cadet was on which visit is what disposal deletes: not its history either. Other
+    visits' cadet links keep theirs."""
+    visit = forgotten.visits.get()
+    kept = VisitFactory(premises=PremisesFactory(town=town))
+    kept.participants.add(ParticipantFactory(force=force, code="C-778"))
+    history = apps.get_model("visits.VisitParticipantEvent").objects
+    assert history.filter(visit_id=visit.pk).exists()
+    decide(force_admin_client, forgotten, decision="dispose", reason="Past review", confirm="on")
+    assert not history.filter(visit_id=visit.pk).exists()
+    assert list(history.filter(visit_id=kept.pk).values_list("pgh_label", flat=True)) == [
+        "cadet.add"
+    ]
+    page = force_admin_client.get(reverse("audit:history", args=["visits.visit", visit.pk]))
+    assert "C-777" not in page.content.decode()
+
+
 def test_disposal_is_logged_without_the_content(force_admin_client, force_admin, forgotten):
     reference = forgotten.reference
     decide(force_admin_client, forgotten, decision="dispose", reason="Past review", confirm="on")
