@@ -4,7 +4,6 @@ from django.apps import apps
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.models import User
 from accounts.permissions import role_required
 from common.csvutil import csv_download
 from common.pagination import page_without_count
@@ -135,19 +134,14 @@ def audit_export(request):
 
 @role_required("audit.view_history")
 def record_history(request, model, pk):
-    """Who changed what, field by field, for one record of the user's force."""
+    """Who changed what, field by field, for one record of the user's force, with the rows
+    that belong to it (its cadets, checklist, roles, letter, work-queue owners: HISTORY_PARTS)."""
     if model not in HISTORY_MODELS:
         raise Http404("No history for this kind of record")
     model_class = apps.get_model(model)
     obj = get_object_or_404(model_class.objects.visible_to(request.user), pk=pk)
-    events = history(obj)
-    users = {
-        u.pk: u for u in User.objects.filter(pk__in={e["user_id"] for e in events if e["user_id"]})
-    }
-    for event in events:
-        event["user"] = users.get(event["user_id"])
     return render(
         request,
         "audit/history.html",
-        {"obj": obj, "kind": HISTORY_MODELS[model], "events": events},
+        {"obj": obj, "kind": HISTORY_MODELS[model], "events": history(obj)},
     )

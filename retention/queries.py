@@ -41,6 +41,7 @@ def review_queue(user: User, today: date) -> QuerySet:
             ),
             next_review_on=Subquery(latest.values("next_review_on")[:1]),
             last_decision=Subquery(latest.values("decision")[:1]),
+            last_decision_id=Subquery(latest.values("pk")[:1]),
         )
         .filter(last_activity__date__lt=cutoff)
         .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lte=today))

@@ -113,6 +113,30 @@ def test_a_sergeant_downloads_through_the_prompt_and_reads_a_visits_history(
     page.screenshot(path=f"{screenshots}/history.png", full_page=True)
 
 
+def test_a_sergeant_reads_a_visits_cadets_and_letter_in_its_history(page: Page, suffolk):
+    visit = suffolk["visit"]
+    ParticipantFactory(force=visit.force, code="C-214")
+    sign_in(page, "officer")
+    page.goto(f"/visits/{visit.pk}/edit/")
+    page.get_by_label("C-214").check()
+    page.get_by_role("button", name=re.compile("Save")).click()
+    expect(page.get_by_role("status")).to_contain_text("Saved the visit.")
+
+    sign_in(page, "sergeant")
+    page.goto(f"/visits/{visit.pk}/")
+    page.get_by_role("link", name="Outcome letter").click()
+    page.get_by_role("button", name="Continue").click()  # who the letter is for: prefilled
+    page.get_by_role("button", name="Mark as sent").click()
+    page.goto(f"/visits/{visit.pk}/")
+    page.get_by_role("link", name="History").click()
+    changes = page.get_by_role("region", name=re.compile("Change of"))
+    added = changes.filter(has_text="Cadet C-214 added")
+    expect(added).to_contain_text("Constable Ash Patel")
+    sent = changes.filter(has_text="Outcome letter sent")
+    expect(sent).to_contain_text("Sergeant Kim Morgan")
+    expect(sent.get_by_text("Sent by")).to_be_visible()
+
+
 def test_a_force_admin_reads_the_audit_log_and_decides_on_retention(
     page: Page, suffolk, screenshots
 ):
