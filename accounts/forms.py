@@ -3,7 +3,7 @@
 import pghistory
 from django import forms
 from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import Group
 
 from .models import RESET_EVENT, Force, User
@@ -96,6 +96,22 @@ class UserForm(forms.ModelForm):
             if reset:  # the history says so, and by whom; the password is never kept in it
                 pghistory.create_event(user, label=RESET_EVENT)
         return user
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username longer than any account's before it is
+    checked: Django sets the length only on the input, and the failed attempt a long one
+    would be logged as (django-axes) cannot be stored."""
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if len(username) > User._meta.get_field("username").max_length:
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return username
 
 
 class CountedPasswordChangeForm(PasswordChangeForm):

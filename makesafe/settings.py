@@ -199,8 +199,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["common.uploads.BoundedMemoryUploadHandler"]
 
-# Sessions live in PostgreSQL, so any number of app servers can share them.
-# Django's database sessions: in PostgreSQL, so app servers stay interchangeable.
+# Django's database sessions: in PostgreSQL, so any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 10 * 60 * 60  # a shift
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)

@@ -108,3 +108,9 @@ def test_the_right_old_password_still_changes_it(officer):
     assert response.status_code == 302
     officer.refresh_from_db()
     assert officer.check_password(PASSPHRASE)
+
+
+def test_a_username_longer_than_any_account_is_refused_not_a_500(officer):
+    response = Client().post(reverse("accounts:login"), {"username": "x" * 300, "password": "y"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
