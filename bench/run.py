@@ -129,6 +129,32 @@ def create_database(url: str) -> None:
     base.close()
 
 
+def runtime_environment(env: dict, url: str) -> dict:
+    """The environment gunicorn runs with: as a runtime role, as the README deploys it (a server
+    with DEBUG off refuses a superuser, makesafe/dbroles.py). The role is made (cluster-wide,
+    named after the benchmark database) and given the runtime grants on the generated tables."""
+    from psycopg2 import sql
+
+    from makesafe.dbroles import grant_runtime_privileges
+    from tools.localdb import _connect
+
+    parsed = urllib.parse.urlparse(url)
+    role = f"{parsed.path.lstrip('/')}_app"[:63]
+    admin = _connect(url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    netloc = f"{role}@{parsed.hostname or ''}" + (f":{parsed.port}" if parsed.port else "")
+    runtime_url = parsed._replace(netloc=netloc).geturl()
+    runtime = _connect(runtime_url)
+    grant_runtime_privileges(owner=admin, runtime=runtime)
+    runtime.close()
+    admin.close()
+    return {**env, "DATABASE_URL": runtime_url}
+
+
 def database_exists(url: str) -> bool:
     from tools.localdb import _connect
 
@@ -1302,7 +1328,7 @@ def load_only() -> int:
     connection.close()
     log("50 officers log 20 visits each through gunicorn (locust)...")
     with tempfile.TemporaryDirectory() as work:
-        r.logging = servers.logging_check(env, Path(work))
+        r.logging = servers.logging_check(runtime_environment(env, url), Path(work))
     connection.close()
     print("\n".join(logging_lines(r)))
     if not os.environ.get("BENCH_KEEP_DB"):
@@ -1374,19 +1400,22 @@ def main() -> int:
     log("Lists, detail and form pages (largest and smallest force)...")
     r.pages = measure_pages(roles, roles_of(small_code), force.pk, small_id)
     connection.close()
+    server_env = runtime_environment(env, url)
     log("Scaling out: two gunicorn instances...")
-    r.scale_out = servers.scale_out_check(env)
+    r.scale_out = servers.scale_out_check(server_env)
     connection.close()
     with tempfile.TemporaryDirectory() as work:
         log(f"Latency under load: locust, {USERS} users, through gunicorn...")
         try:
-            r.latency = servers.measure_latency(env, Path(work), USERS, SPAWN_RATE, MEASURE_SECONDS)
+            r.latency = servers.measure_latency(
+                server_env, Path(work), USERS, SPAWN_RATE, MEASURE_SECONDS
+            )
         except (OSError, RuntimeError, KeyError, ValueError) as exc:
             r.info["latency_error"] = f"{type(exc).__name__}: {exc}"
             log(f"  not measured: {r.info['latency_error']}")
         log("Logging check: 50 officers log 20 visits each (locust)...")
         try:
-            r.logging = servers.logging_check(env, Path(work))
+            r.logging = servers.logging_check(server_env, Path(work))
         except (OSError, RuntimeError, KeyError, ValueError) as exc:
             r.info["logging_error"] = f"{type(exc).__name__}: {exc}"
             log(f"  not run: {r.info['logging_error']}")
