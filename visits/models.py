@@ -301,9 +301,18 @@ class VisitQuerySet(ForceScopedQuerySet):
         return self.filter(result=Visit.Result.PASS)
 
     def for_list(self):
-        """Rows for visit lists: premises, town and officer joined in the same query."""
-        return self.select_related("premises__town", "officer", "operation").defer(
-            "debrief_notes", "reason", "premises__notes", "premises__address"
+        """Rows for visit lists: premises, town, officer and operation joined in the same query,
+        with only what a list row shows loaded (a visit has some forty fields)."""
+        return self.select_related("premises__town", "officer", "operation").only(
+            "visited_at",
+            "retest_of",
+            "outcome",
+            "result",
+            "premises__name",
+            "premises__sector",
+            "premises__town__name",
+            *(f"officer__{name}" for name in ("first_name", "last_name", "username", "rank")),
+            "operation__name",
         )
 
 
