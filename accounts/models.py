@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 force_code_validator = RegexValidator(
     r"^[A-Z]{2,6}$", "Use 2 to 6 capital letters, for example SUF."
@@ -225,3 +226,30 @@ class UserPermission(User.user_permissions.through):
     class Meta:
         proxy = True
         default_permissions = ()
+
+
+class Submission(models.Model):
+    """A create form's one-time key, claimed by its first POST (accounts/submission.py).
+
+    A repeat of that POST (a double click, a browser retry, a resend after a lost response, an
+    offline visit sent twice) finds the key taken and is answered with the record the first one
+    saved. The unique key is what makes two POSTs at the same moment safe: the second waits on
+    the first's insert and then fails.
+    """
+
+    key = models.UUIDField(unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    path = models.CharField(
+        max_length=500, blank=True, help_text="Where the first POST sent its user: the record."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="submission_user_at")]
+
+    def __str__(self):
+        return f"{self.key} by {self.user} at {self.created_at:%d %b %Y %H:%M}"
+
+    def get_absolute_url(self):
+        return self.path or "/"

@@ -14,6 +14,7 @@ from common.pagination import page_with_total
 from .forms import CountedPasswordChangeForm, ForceSettingsForm, UserForm
 from .models import User
 from .permissions import role_required
+from .submission import submit_once
 
 
 @role_required("accounts.view_user")
@@ -28,6 +29,7 @@ def user_list(request):
 
 
 @role_required("accounts.view_user", "accounts.add_user")
+@submit_once
 def user_create(request):
     form = UserForm(request.POST or None, force=request.user.force)
     if request.method == "POST" and form.is_valid():

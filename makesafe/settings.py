@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "makesafe.navigation.navigation",
                 "training.context_processors.queue_badge",
+                "accounts.submission.saved_submission",
             ],
         },
     },

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.permissions import role_required
+from accounts.submission import submit_once
 from audit.decorators import disclosure_required
 from common.concurrency import StaleEdit
 from common.csvutil import csv_download
@@ -75,6 +76,7 @@ def premises_export(request):
 
 
 @role_required("premises.view_premises", "premises.add_premises")
+@submit_once
 def premises_create(request):
     form = PremisesForm(request.POST or None, force=request.user.force)
     if request.method == "POST" and form.is_valid():
@@ -116,6 +118,7 @@ def premises_deactivate(request, pk):
 
 
 @role_required("premises.view_premises", "premises.import_premises")
+@submit_once
 def premises_import_upload(request):
     form = PremisesImportForm(request.POST or None, request.FILES or None)
     failure = None
@@ -151,6 +154,7 @@ def town_list(request):
 
 
 @role_required("premises.view_town", "premises.add_town")
+@submit_once
 def town_create(request):
     form = TownForm(request.POST or None, force=request.user.force)
     if request.method == "POST" and form.is_valid():

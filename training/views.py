@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
+from accounts.submission import submit_once
 from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from common.concurrency import StaleEdit
 from common.filtering import record_id
@@ -170,6 +171,7 @@ def session_detail(request, pk):
 
 
 @role_required("training.schedule_training", "training.add_trainingsession")
+@submit_once
 def session_create(request):
     """Schedule (or record an offer of) training for premises, in one step from a queue row."""
     target = SessionTargetForm(
@@ -425,6 +427,7 @@ def notice_detail(request, pk):
 
 
 @role_required("training.view_notice", "training.manage_notice")
+@submit_once
 def notice_create(request):
     initial = {}
     if premises_id := record_id(request.GET.get("premises")):
@@ -457,6 +460,7 @@ def notice_edit(request, pk):
 
 
 @role_required("training.view_notice", "training.manage_notice")
+@submit_once
 def request_create(request, notice_pk):
     notice = get_object_or_404(
         Notice.objects.visible_to(request.user).select_related("premises"), pk=notice_pk

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.permissions import role_required
+from accounts.submission import submit_once
 from audit.decorators import disclosure_required
 from audit.middleware import quiet, search_logged
 from audit.queries import seen_by
@@ -165,6 +166,7 @@ def visit_log(request):
 
 
 @role_required("visits.add_visit")
+@submit_once
 def visit_create(request, premises_pk):
     premises = get_object_or_404(
         Premises.objects.visible_to(request.user).active().select_related("town"), pk=premises_pk
@@ -234,6 +236,7 @@ def visit_edit(request, pk):
 
 
 @role_required("visits.import_visit")
+@submit_once
 def visit_import(request):
     form = VisitImportForm(request.POST or None, request.FILES or None)
     failure = None
@@ -337,6 +340,7 @@ def operation_detail(request, pk):
 
 
 @role_required("visits.view_operation", "visits.add_operation")
+@submit_once
 def operation_create(request):
     form = OperationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -398,6 +402,7 @@ def participant_list(request):
 
 
 @role_required("visits.view_participant", "visits.manage_participant")
+@submit_once
 def participant_create(request):
     form = ParticipantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -454,6 +459,7 @@ def scenario_detail(request, pk):
 
 
 @role_required("visits.view_scenario", "visits.manage_scenario")
+@submit_once
 def scenario_create(request):
     form = ScenarioForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
