@@ -21,6 +21,7 @@ _READ_RECORDS = [
     "visits.view_operation",
     "training.view_trainingsession",
     "training.view_notice",
+    "training.view_issueddocument",  # letters and notices as issued, to download
 ]
 _OFFICER = _READ_RECORDS + [
     "premises.add_premises",

@@ -81,6 +81,8 @@ DISCLOSURE_VIEWS = {
     "reports:report_print",
     "reports:press_text",
     "training:letter",
+    "training:document",
+    "reports:report_pdf",
     "training:session_ics",
     "training:my_sessions_ics",
     "audit:export",
@@ -88,6 +90,10 @@ DISCLOSURE_VIEWS = {
 
 BLANK_FORM = "a blank form: it shows no records (what it saves is in the change history)"
 WRITE_ONLY = "only writes (the change is in the change history); a GET shows nothing"
+ISSUE_ONLY = (
+    "only keeps the document as issued (training.IssuedDocument: who issued it and when, "
+    "append-only); a GET shows nothing"
+)
 SIGN_IN = "signing in or out, or the user's own password: no records"
 
 NOT_LOGGED: dict[str, str] = {
@@ -101,6 +107,8 @@ NOT_LOGGED: dict[str, str] = {
     "visits:scenario_create": BLANK_FORM,
     "training:assign": WRITE_ONLY,
     "training:letter_sent": WRITE_ONLY,
+    "training:notice_served": ISSUE_ONLY,
+    "training:request_sent": ISSUE_ONLY,
     "accounts:user_create": BLANK_FORM,
     "accounts:force_settings": "the force's follow-up periods and contact: no records",
     "audit:disclose": "the prompt before a download, which is logged as a disclosure",

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:report>/", views.report, name="report"),
     path("<slug:report>/print/", views.report_print, name="report_print"),
     path("<slug:report>.csv", views.report_csv, name="report_csv"),
+    path("<slug:report>.pdf", views.report_pdf, name="report_pdf"),
 ]

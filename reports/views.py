@@ -12,6 +12,7 @@ from accounts.permissions import role_required
 from audit.decorators import disclosure_required
 from common.csvutil import csv_download
 from common.navigation import NavLink
+from common.pdf import pdf_response_headers, render_pdf
 
 from . import reports
 from .forms import ReportFilterForm
@@ -241,6 +242,19 @@ def report(request, report):
 @disclosure_required
 def report_print(request, report):
     return render(request, "reports/report_print.html", _context(request, report))
+
+
+@role_required("visits.view_reports")
+@disclosure_required
+def report_pdf(request, report):
+    """The print view as an A4 PDF file, drawn from the same partials."""
+    form, _ = _filters(request)
+    if refused := _refused(form):
+        return refused
+    context = _context(request, report)
+    pdf = render_pdf("reports/report_pdf.html", context, request=request)
+    stamp = timezone.localtime(context["generated"]).strftime("%Y%m%d-%H%M")
+    return HttpResponse(pdf, headers=pdf_response_headers(f"{report}-report_{stamp}"))
 
 
 @role_required("visits.view_reports")

@@ -26,6 +26,7 @@ from premises.models import Premises
 from .factories import (
     ForceFactory,
     GuestInfoRequestFactory,
+    IssuedDocumentFactory,
     NoticeFactory,
     OperationFactory,
     ParticipantFactory,
@@ -351,6 +352,10 @@ def everything(records, town, officer, sergeant, commander, force_admin, superus
         "force_admin": force_admin,
         "superuser": superuser,
         "forgotten": make_forgotten(town),
+        # A letter as issued, for a visit of its own (records' visit has no letter yet).
+        "document": IssuedDocumentFactory(
+            visit=VisitFactory(premises=records["premises"], officer=officer)
+        ),
         "axes.accessattempt": AccessAttempt.objects.create(
             **attempt, get_data="", post_data="", failures_since_start=1
         ),

@@ -1,8 +1,11 @@
 """Factories for every model: valid by default, one force per chain unless told otherwise."""
 
 import datetime
+import hashlib
+import io
 
 import factory
+import pypdf
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -10,6 +13,7 @@ from accounts.models import Force, User
 from premises.models import Premises, Town
 from training.models import (
     GuestInfoRequest,
+    IssuedDocument,
     Notice,
     OutcomeLetter,
     QueueAssignment,
@@ -214,3 +218,28 @@ class GuestInfoRequestFactory(factory.django.DjangoModelFactory):
     period_end = factory.LazyAttribute(lambda o: o.notice.start_date + datetime.timedelta(days=7))
     due_on = factory.LazyAttribute(lambda o: o.made_on + datetime.timedelta(days=14))
     made_by = factory.SelfAttribute("notice.issued_by")
+
+
+def blank_pdf() -> bytes:
+    """A one-page PDF, made without WeasyPrint so that factories stay fast."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class IssuedDocumentFactory(factory.django.DjangoModelFactory):
+    """A visit's outcome letter as issued (a blank page stands in for the letter)."""
+
+    class Meta:
+        model = IssuedDocument
+
+    visit = factory.SubFactory(VisitFactory)
+    premises = factory.SelfAttribute("visit.premises")
+    force = factory.LazyAttribute(lambda o: o.premises.force)
+    kind = IssuedDocument.Kind.OUTCOME_LETTER
+    issued_on = factory.LazyFunction(timezone.localdate)
+    issued_by = factory.SelfAttribute("visit.officer")
+    pdf = factory.LazyFunction(blank_pdf)
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.pdf).hexdigest())

@@ -11,11 +11,13 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from psycopg2.extensions import adapt
 
 from accounts.models import Force, User
+from audit.models import APPEND_ONLY
 from premises.models import ForceScopedQuerySet, Premises
 from visits.models import Visit
 
@@ -549,3 +551,145 @@ class GuestInfoRequest(models.Model):
 
     def get_absolute_url(self):
         return reverse("training:notice_detail", args=[self.notice_id])
+
+
+class IssuedDocumentQuerySet(ForceScopedQuerySet):
+    def listed(self):
+        """Rows for lists of documents: who issued each, without the PDF's bytes."""
+        return self.select_related("issued_by").defer("pdf").order_by("-issued_at", "-id")
+
+
+class IssuedDocument(models.Model):
+    """A letter or notice exactly as it was issued: its PDF, kept in the database, and hash.
+
+    Written once, when the outcome letter is marked as sent, the s.116 notice as served or the
+    guest-information request as sent (training/services.py); a reprint is this copy, never a
+    re-render. The database refuses to change or delete it (append-only): only the retention
+    review's disposal erases it, with its premises (retention/migrations/0005).
+    """
+
+    class Kind(models.TextChoices):
+        OUTCOME_LETTER = "outcome_letter", "Outcome letter"
+        NOTICE = "notice", "s.116 notice"
+        GUEST_REQUEST = "guest_request", "Guest information request"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The record it was issued for: exactly one, as its kind says, and once.
+    visit = models.OneToOneField(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="document"
+    )
+    notice = models.OneToOneField(
+        Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="document"
+    )
+    guest_request = models.OneToOneField(
+        GuestInfoRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="document",
+    )
+    issued_on = models.DateField(help_text="The date the document carries (London).")
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    pdf = models.BinaryField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IssuedDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="outcome_letter", visit__isnull=False, notice__isnull=True)
+                | Q(kind="notice", notice__isnull=False, visit__isnull=True)
+                | Q(kind="guest_request", notice__isnull=True, visit__isnull=True),
+                name="document_kind_matches_record",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="guest_request", guest_request__isnull=False)
+                | Q(~Q(kind="guest_request"), guest_request__isnull=True),
+                name="document_request_only_for_requests",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    sha256=Func(
+                        Func(F("pdf"), function="sha256", output_field=models.BinaryField()),
+                        models.Value("hex"),
+                        function="encode",
+                        output_field=models.CharField(),
+                    )
+                ),
+                name="document_hash_matches_pdf",
+            ),
+            models.CheckConstraint(
+                # PostgreSQL's substring of bytea: its first five bytes.
+                condition=Exact(
+                    Func(
+                        F("pdf"),
+                        models.Value(1),
+                        models.Value(5),
+                        function="substring",
+                        output_field=models.BinaryField(),
+                    ),
+                    models.Value(b"%PDF-", output_field=models.BinaryField()),
+                ),
+                name="document_is_a_pdf",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["premises", "-issued_at"], name="document_premises"),
+        ]
+        triggers = [
+            # Issued is final: no UPDATE, no DELETE (makesafe/dbroles.py also takes both away
+            # from the app's database role); only retention_erase_premises sets it aside.
+            APPEND_ONLY,
+            # The document is the premises' own, of the premises' force, and so is its record.
+            pgtrigger.Trigger(
+                name="document_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                declare=[("premises_force", "bigint"), ("record_premises", "bigint")],
+                func="""
+                SELECT force_id INTO premises_force FROM premises_premises
+                WHERE id = NEW.premises_id;
+                IF premises_force IS DISTINCT FROM NEW.force_id THEN
+                    RAISE EXCEPTION 'document_same_force: the premises belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF NEW.visit_id IS NOT NULL THEN
+                    SELECT premises_id INTO record_premises FROM visits_visit
+                    WHERE id = NEW.visit_id;
+                ELSIF NEW.notice_id IS NOT NULL THEN
+                    SELECT premises_id INTO record_premises FROM training_notice
+                    WHERE id = NEW.notice_id;
+                ELSE
+                    SELECT n.premises_id INTO record_premises
+                    FROM training_guestinforequest r JOIN training_notice n ON n.id = r.notice_id
+                    WHERE r.id = NEW.guest_request_id;
+                END IF;
+                IF record_premises IS DISTINCT FROM NEW.premises_id THEN
+                    RAISE EXCEPTION 'document_same_premises: '
+                        'the record it was issued for is of other premises'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.premises.name}, {self.issued_on:%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("training:document", args=[self.pk])
+
+    @property
+    def filename(self) -> str:
+        """The download's name (the marking is added to it): kind, premises reference, date."""
+        return f"{self.kind}_{self.premises.reference}_{self.issued_on:%Y-%m-%d}_{self.pk}"

@@ -5,10 +5,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.concurrency import save_versioned
+from common.pdf import render_pdf, sha256_hex
 from premises.models import Premises
 from visits.models import Visit
 
-from .models import GuestInfoRequest, Notice, OutcomeLetter, QueueAssignment, TrainingSession
+from . import documents
+from .models import (
+    GuestInfoRequest,
+    IssuedDocument,
+    Notice,
+    OutcomeLetter,
+    QueueAssignment,
+    TrainingSession,
+)
 
 
 def training_session_save(
@@ -67,17 +76,87 @@ def queue_assign(*, user: User, kind: str, subject_id: int, owner: User | None) 
         )
 
 
+def _document_issue(*, kind: str, premises: Premises, user: User, context: dict, **record):
+    """Draw the document as it is issued today and keep the PDF, with its hash, for good."""
+    pdf = render_pdf(documents.PDF_TEMPLATES[kind], context)
+    return IssuedDocument.objects.create(
+        force=premises.force,
+        premises=premises,
+        kind=kind,
+        issued_on=context["issued_on"],
+        issued_by=user,
+        pdf=pdf,
+        sha256=sha256_hex(pdf),
+        **record,
+    )
+
+
 def outcome_letter_mark_sent(*, visit: Visit, user: User) -> OutcomeLetter:
-    """Record that the visit's outcome letter was sent, by whom and when (once)."""
+    """Record that the visit's outcome letter was sent, by whom and when (once), and keep the
+    letter exactly as sent: dated today and signed by `user`."""
     with transaction.atomic():
-        letter, _ = OutcomeLetter.objects.get_or_create(
+        # One at a time per visit: a double click waits here and then finds the letter.
+        visit = (
+            Visit.objects.select_for_update()
+            .select_related("premises__town", "force")
+            .get(pk=visit.pk)
+        )
+        letter, created = OutcomeLetter.objects.get_or_create(
             visit=visit,
             defaults={"force": visit.force, "sent_by": user, "sent_at": timezone.now()},
         )
+        if created:
+            _document_issue(
+                kind=IssuedDocument.Kind.OUTCOME_LETTER,
+                premises=visit.premises,
+                user=user,
+                context=documents.letter_context(
+                    visit, signer=user, issued_on=timezone.localdate(letter.sent_at)
+                ),
+                visit=visit,
+            )
         QueueAssignment.objects.filter(
             force=visit.force, kind=QueueAssignment.Kind.LETTER, subject_id=visit.pk
         ).delete()
     return letter
+
+
+def notice_mark_served(*, notice: Notice, user: User) -> IssuedDocument:
+    """Keep the s.116 notice exactly as served today by `user` (once)."""
+    with transaction.atomic():
+        notice = (
+            Notice.objects.select_for_update()
+            .select_related("premises", "issued_by")
+            .get(pk=notice.pk)
+        )
+        served = IssuedDocument.objects.filter(notice=notice).defer("pdf").first()
+        return served or _document_issue(
+            kind=IssuedDocument.Kind.NOTICE,
+            premises=notice.premises,
+            user=user,
+            context=documents.notice_context(notice, server=user, issued_on=timezone.localdate()),
+            notice=notice,
+        )
+
+
+def guest_request_mark_sent(*, guest_request: GuestInfoRequest, user: User) -> IssuedDocument:
+    """Keep the guest-information request letter exactly as sent today by `user` (once)."""
+    with transaction.atomic():
+        guest_request = (
+            GuestInfoRequest.objects.select_for_update(of=("self",))
+            .select_related("notice__premises__town", "notice__force", "notice__issued_by")
+            .get(pk=guest_request.pk)
+        )
+        sent = IssuedDocument.objects.filter(guest_request=guest_request).defer("pdf").first()
+        return sent or _document_issue(
+            kind=IssuedDocument.Kind.GUEST_REQUEST,
+            premises=guest_request.notice.premises,
+            user=user,
+            context=documents.request_context(
+                guest_request, signer=user, issued_on=timezone.localdate()
+            ),
+            guest_request=guest_request,
+        )
 
 
 def notice_save(*, notice: Notice, user: User, expected_version: int | None = None) -> Notice:

@@ -17,10 +17,13 @@ urlpatterns = [
     path("sessions/<int:pk>/session.ics", views.session_ics, name="session_ics"),
     path("letters/<int:visit_pk>/", views.letter, name="letter"),
     path("letters/<int:visit_pk>/sent/", views.letter_sent, name="letter_sent"),
+    path("documents/<int:pk>.pdf", views.document, name="document"),
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/new/", views.notice_create, name="notice_create"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/edit/", views.notice_edit, name="notice_edit"),
+    path("notices/<int:pk>/served/", views.notice_served, name="notice_served"),
     path("notices/<int:notice_pk>/requests/new/", views.request_create, name="request_create"),
     path("requests/<int:pk>/", views.request_edit, name="request_edit"),
+    path("requests/<int:pk>/sent/", views.request_sent, name="request_sent"),
 ]

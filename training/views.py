@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.db import IntegrityError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,11 +16,12 @@ from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from common.concurrency import StaleEdit
 from common.filtering import record_id
 from common.pagination import page_with_total
+from common.pdf import pdf_response_headers
 from common.redirects import safe_next
 from premises.models import Premises, Town
 from visits.models import LONDON_TZ, Visit
 
-from . import ics
+from . import documents, ics
 from .context_processors import remember_queue_counts
 from .filters import SessionFilter
 from .forms import (
@@ -33,7 +35,7 @@ from .forms import (
     WeekForm,
     sergeants_of,
 )
-from .models import GuestInfoRequest, Notice, QueueAssignment, TrainingSession
+from .models import GuestInfoRequest, IssuedDocument, Notice, QueueAssignment, TrainingSession
 from .queries import (
     KINDS,
     filter_rows,
@@ -45,7 +47,9 @@ from .queries import (
     training_due,
 )
 from .services import (
+    guest_request_mark_sent,
     guest_request_save,
+    notice_mark_served,
     notice_save,
     outcome_letter_mark_sent,
     queue_assign,
@@ -55,6 +59,7 @@ from .services import (
 from .timeline import premises_timeline
 
 PAGE_SIZE = 50
+DOCUMENTS_SHOWN = 100  # a premises gets a few letters a year
 
 
 # --- Work queue ------------------------------------------------------------------------------
@@ -349,7 +354,8 @@ def _ics_response(sessions, filename: str) -> HttpResponse:
 
 @role_required("visits.view_visit")
 def letter(request, visit_pk):
-    """The printable outcome letter to the premises manager. It never names a cadet."""
+    """The outcome letter to the premises manager, to check and mark as sent; once sent, the
+    letter as issued (never drawn again). It never names a cadet."""
     visit = get_object_or_404(
         Visit.objects.visible_to(request.user)
         .exclude(result=Visit.Result.VOID)
@@ -357,19 +363,22 @@ def letter(request, visit_pk):
         pk=visit_pk,
     )
     sent = getattr(visit, "outcome_letter", None)
+    document = (
+        IssuedDocument.objects.visible_to(request.user).listed().filter(visit=visit).first()
+        if sent
+        else None
+    )
     gate = ask_purpose(request)
     if gate:
         return gate
-    response = render(
-        request,
-        "training/letter.html",
-        {
-            "visit": visit,
-            "sent": sent,
-            "today": timezone.localdate(),
-            "contact": visit.force.training_contact or f"{request.user}, {visit.force.name}",
-        },
-    )
+    context = {"sent": sent, "document": document}
+    if not sent:
+        context.update(
+            documents.letter_context(visit, signer=request.user, issued_on=timezone.localdate())
+        )
+    else:
+        context["visit"] = visit
+    response = render(request, "training/letter.html", context)
     return log_disclosure(request, response)
 
 
@@ -380,8 +389,27 @@ def letter_sent(request, visit_pk):
         Visit.objects.visible_to(request.user).exclude(result=Visit.Result.VOID), pk=visit_pk
     )
     outcome_letter_mark_sent(visit=visit, user=request.user)
-    messages.success(request, f"Outcome letter to {visit.premises.name} marked as sent.")
+    messages.success(
+        request,
+        f"Outcome letter to {visit.premises.name} marked as sent. It is kept exactly as issued.",
+    )
     return redirect("training:letter", visit_pk=visit.pk)
+
+
+# --- Documents as issued ---------------------------------------------------------------------
+
+
+@role_required("training.view_issueddocument")
+def document(request, pk):
+    """A letter or notice exactly as it was issued: the stored PDF, byte for byte."""
+    issued = get_object_or_404(
+        IssuedDocument.objects.visible_to(request.user).select_related("premises"), pk=pk
+    )
+    gate = ask_purpose(request)
+    if gate:
+        return gate
+    response = HttpResponse(bytes(issued.pdf), headers=pdf_response_headers(issued.filename))
+    return log_disclosure(request, response)
 
 
 # --- s.116 notices ---------------------------------------------------------------------------
@@ -419,11 +447,38 @@ def notice_detail(request, pk):
         Notice.objects.visible_to(request.user).select_related("premises__town", "issued_by"),
         pk=pk,
     )
+    issued = {
+        (d.notice_id, d.guest_request_id): d
+        for d in IssuedDocument.objects.visible_to(request.user)
+        .listed()
+        .filter(Q(notice=notice) | Q(guest_request__notice=notice))
+    }
+    requests = list(notice.requests.select_related("made_by"))
+    for guest_request in requests:
+        guest_request.issued = issued.get((None, guest_request.pk))
     return render(
         request,
         "training/notice_detail.html",
-        {"notice": notice, "requests": notice.requests.select_related("made_by")},
+        {"notice": notice, "requests": requests, "served": issued.get((notice.pk, None))},
     )
+
+
+@require_POST
+@role_required("training.view_notice", "training.manage_notice")
+def notice_served(request, pk):
+    notice = get_object_or_404(Notice.objects.visible_to(request.user), pk=pk)
+    notice_mark_served(notice=notice, user=request.user)
+    messages.success(request, "Notice marked as served, and kept as issued.")
+    return redirect(notice)
+
+
+@require_POST
+@role_required("training.view_notice", "training.manage_notice")
+def request_sent(request, pk):
+    guest_request = get_object_or_404(GuestInfoRequest.objects.visible_to(request.user), pk=pk)
+    guest_request_mark_sent(guest_request=guest_request, user=request.user)
+    messages.success(request, "Guest information request marked as sent, and kept as issued.")
+    return redirect("training:notice_detail", pk=guest_request.notice_id)
 
 
 @role_required("training.view_notice", "training.manage_notice")
@@ -508,6 +563,15 @@ def premises_detail(request, pk):
         pk=pk,
     )
     timeline = premises_timeline(premises, user=request.user)
+    issued = (
+        IssuedDocument.objects.visible_to(request.user)
+        .listed()
+        .filter(premises=premises)[:DOCUMENTS_SHOWN]
+        if request.user.has_perm("training.view_issueddocument")
+        else []
+    )
     return render(
-        request, "premises/premises_detail.html", {"premises": premises, "timeline": timeline}
+        request,
+        "premises/premises_detail.html",
+        {"premises": premises, "timeline": timeline, "documents": list(issued)},
     )

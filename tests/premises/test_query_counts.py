@@ -8,7 +8,14 @@ import pytest
 from django.urls import reverse
 
 from ..conftest import answer_disclosure_prompt
-from ..factories import OperationFactory, PremisesFactory, TownFactory, UserFactory, VisitFactory
+from ..factories import (
+    IssuedDocumentFactory,
+    OperationFactory,
+    PremisesFactory,
+    TownFactory,
+    UserFactory,
+    VisitFactory,
+)
 
 
 @pytest.fixture(params=[3, 60], ids=["3-rows", "60-rows"])
@@ -44,14 +51,16 @@ def test_the_premises_detail_runs_a_fixed_number_of_queries(
     operation = OperationFactory(force=premises.force)
     first = VisitFactory(premises=premises, officer=officer)
     for n in range(len(register)):
-        VisitFactory(
+        visit = VisitFactory(
             premises=premises,
             officer=UserFactory(force=premises.force),
             operation=operation if n % 2 else None,
             retest_of=first if n % 3 == 0 else None,
         )
-    # The timeline adds its training sessions, notices and each visit's training and re-tests.
-    with django_assert_max_own_queries(4):
+        IssuedDocumentFactory(visit=visit)  # each issued by its own officer
+    # The timeline adds its training sessions, notices and each visit's training and re-tests;
+    # then the documents issued to the premises, with who issued each.
+    with django_assert_max_own_queries(5):
         response = officer_client.get(premises.get_absolute_url())
     assert response.status_code == 200
 

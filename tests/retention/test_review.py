@@ -4,6 +4,7 @@ erases the content, keeps the counts and leaves an erasure-log entry without the
 import csv
 import io
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -17,9 +18,11 @@ from premises.services import ImportFailed, premises_import
 from reports import reports
 from retention.models import RetentionDecision
 from retention.services import ERASED, retention_dispose, retention_retain
+from training.models import IssuedDocument
 
 from ..conftest import PROJECT_DIR, body, disclosed, make_forgotten
 from ..factories import (
+    IssuedDocumentFactory,
     NoticeFactory,
     OperationFactory,
     ParticipantFactory,
@@ -482,3 +485,44 @@ def test_names_are_matched_as_written_not_as_patterns(force_admin_client, office
     dispose(force_admin_client, premises)
     assert AccessLog.objects.get(pk=named.pk).params == {"q": ERASED}
     assert AccessLog.objects.get(pk=near.pk).params == {"q": "StX Mary's B&B (Quay)"}
+
+
+def test_disposal_deletes_the_documents_issued_to_the_premises(
+    force_admin_client, sergeant_client, forgotten, town
+):
+    """A letter or notice as issued names the premises and its address: disposal deletes it,
+    through the database function only (the table refuses DELETE otherwise), and says how many
+    in the erasure log. Other premises keep theirs."""
+    visit = forgotten.visits.get()
+    sergeant_client.post(reverse("training:letter_sent", args=[visit.pk]))
+    sergeant_client.post(reverse("training:notice_served", args=[forgotten.notices.get().pk]))
+    kept = IssuedDocumentFactory(visit=VisitFactory(premises=PremisesFactory(town=town)))
+    assert IssuedDocument.objects.filter(premises=forgotten).count() == 2
+    decide(force_admin_client, forgotten, decision="dispose", reason="Past review", confirm="on")
+    assert list(IssuedDocument.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert "2 issued letters and notices" in ErasureLog.objects.get().what
+
+
+def test_disposal_covers_every_table_that_refers_to_premises():
+    """A new table holding a premises' records must be handled by retention_erase_premises
+    (retention/migrations/): its name is in the function's latest text."""
+    latest = sorted((PROJECT_DIR / "retention" / "migrations").glob("0*.py"))[-1]
+    function = import_module(f"retention.migrations.{latest.stem}").AFTER
+    referring = {
+        model._meta.db_table
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and field.related_model is Premises
+        and not model._meta.db_table.endswith("event")
+        and model._meta.app_label != "audit"
+    }
+    missing = {table for table in referring if table not in function}
+    assert missing == set(KEPT_AT_DISPOSAL)
+
+
+# Tables that refer to premises and that disposal leaves as they are, and why.
+KEPT_AT_DISPOSAL = {
+    "visits_operation_premises": "which operations listed it: a link without content, kept "
+    "like the visits' counts",
+}

@@ -20,6 +20,7 @@ from training.models import (
 from ..conftest import through_disclosure
 from ..factories import (
     GuestInfoRequestFactory,
+    IssuedDocumentFactory,
     NoticeFactory,
     OperationFactory,
     ParticipantFactory,
@@ -115,6 +116,7 @@ def records(force, town, officer):
     session = TrainingSessionFactory(premises=premises, visit=visit)
     notice = NoticeFactory(premises=premises)
     guest_request = GuestInfoRequestFactory(notice=notice)
+    document = IssuedDocumentFactory(visit=visit)
     # Untouched for longer than the force's review period, so it is due for a retention review.
     forgotten = PremisesFactory(town=town)
     long_ago = timezone.now() - timedelta(days=366 * (force.review_period_years + 1))
@@ -138,6 +140,9 @@ def records(force, town, officer):
         "training:session_ics": session.pk,
         "training:letter": visit.pk,
         "training:letter_sent": visit.pk,
+        "training:document": document.pk,
+        "training:notice_served": notice.pk,
+        "training:request_sent": guest_request.pk,
         "training:notice_detail": notice.pk,
         "training:notice_edit": notice.pk,
         "training:request_create": notice.pk,
@@ -154,7 +159,7 @@ def test_the_walk_finds_every_app_and_the_support_site(records):
     assert {"home", "premises:list", "premises:edit", "accounts:user_edit"} <= names
     assert {"admin:index", "admin:premises_premises_change"} <= names
     assert {"training:queue", "training:request_edit", "accounts:force_settings"} <= names
-    assert len({name for name in names if name.startswith("training:")}) == 18
+    assert len({name for name in names if name.startswith("training:")}) == 21
     assert {"audit:disclose", "audit:history", "retention:decide", "reports:report"} <= names
 
 
@@ -261,6 +266,9 @@ ROLE_MATRIX = {
     "training:session_ics": ALL_200,
     "training:letter": ALL_200,
     "training:letter_sent": dict.fromkeys(ALL_200, 405),  # POST only
+    "training:document": ALL_200,  # an outcome letter as sent
+    "training:notice_served": dict.fromkeys(ALL_200, 405),  # POST only
+    "training:request_sent": dict.fromkeys(ALL_200, 405),  # POST only
     "training:notice_list": ALL_200,
     "training:notice_create": allowed("sergeant"),
     "training:notice_detail": ALL_200,
@@ -271,6 +279,7 @@ ROLE_MATRIX = {
     "reports:report": allowed("sergeant", "commander", "force_admin"),
     "reports:report_print": allowed("sergeant", "commander", "force_admin"),
     "reports:report_csv": allowed("sergeant", "commander", "force_admin"),
+    "reports:report_pdf": allowed("sergeant", "commander", "force_admin"),
     "reports:press": allowed("sergeant", "commander", "force_admin"),
     "reports:press_text": allowed("sergeant", "commander", "force_admin"),
     "accounts:lockouts": allowed("force_admin"),

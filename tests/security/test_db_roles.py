@@ -37,8 +37,15 @@ def log_models():
     return list(apps.get_app_config("audit").get_models())
 
 
+def document_models():
+    """Letters and notices kept as issued: never changed, deleted only by disposal."""
+    return [apps.get_model("training", "IssuedDocument")]
+
+
 def append_only_tables() -> list[str]:
-    return sorted({model._meta.db_table for model in event_models() + log_models()})
+    return sorted(
+        {model._meta.db_table for model in event_models() + log_models() + document_models()}
+    )
 
 
 def other_tables() -> list[str]:

@@ -108,6 +108,9 @@ HAPPY_PATHS = {
     "training:session_ics": ("officer", DOWNLOAD, pk("session"), None),
     "training:letter": ("officer", DOWNLOAD, lambda r: {"visit_pk": r["visit"].pk}, None),
     "training:letter_sent": ("sergeant", POST, lambda r: {"visit_pk": r["visit"].pk}, None),
+    "training:document": ("officer", DOWNLOAD, pk("document"), None),
+    "training:notice_served": ("sergeant", POST, pk("notice"), None),
+    "training:request_sent": ("sergeant", POST, pk("guest_request"), None),
     "training:notice_list": ("officer", GET, None, None),
     "training:notice_create": ("sergeant", GET, None, None),
     "training:notice_detail": ("officer", GET, pk("notice"), None),
@@ -120,6 +123,7 @@ HAPPY_PATHS = {
     "reports:report": ("commander", GET, lambda r: {"report": "towns"}, None),
     "reports:report_print": ("commander", DOWNLOAD, lambda r: {"report": "operators"}, None),
     "reports:report_csv": ("commander", DOWNLOAD, lambda r: {"report": "sectors"}, None),
+    "reports:report_pdf": ("commander", DOWNLOAD, lambda r: {"report": "trend"}, None),
     "audit:disclose": (
         "officer",
         GET,
