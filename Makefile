@@ -16,7 +16,7 @@ BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat requirements-bench.txt | cks
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint db db-stop db-clean venv browser backup restore clean bench bench-load audit
+.PHONY: help run test lint db db-stop db-clean venv browser pdf-libs backup restore clean bench bench-load audit
 
 help:
 	@echo "make run   - set up and serve Makesafe with demo data on http://$(HOST):$(PORT)"
@@ -62,7 +62,22 @@ browser:
 		echo "or set CHROMIUM_PATH to a Chromium or Chrome binary."; exit 1; \
 	fi
 
-run: db
+# WeasyPrint draws the PDF letters, notices and reports with Debian's Pango and fonts (the app
+# imports it, so `make run` needs them as well as the tests).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+pdf-libs:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
+		&& fc-list 2>/dev/null | grep -qi dejavu; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Pango and fonts for the PDF documents (WeasyPrint)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			$(PDF_PACKAGES) >/dev/null; \
+	else \
+		echo "The PDF documents need Pango and a font: install them"; \
+		echo "(sudo apt-get install $(PDF_PACKAGES))."; exit 1; \
+	fi
+
+run: pdf-libs db
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	@DEBUG=1 $(PY) manage.py seed_demo
 	@echo
@@ -79,7 +94,7 @@ lint: db
 
 # The tests create databases and roles: as DATABASE_URL's role, or the embedded server's superuser
 # (`make run`'s app connects as its runtime role, which may not).
-test: venv browser db lint
+test: venv browser pdf-libs db lint
 	DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m tools.localdb url)}" $(PY) -m pytest
 
 # The benchmark's load generator (locust), kept out of requirements-dev.txt: make test and CI
