@@ -12,10 +12,14 @@ from accounts import roles
 from visits.models import Visit
 
 from ..factories import TEST_PASSWORD, UserFactory
+from . import test_visits
 from .test_premises import sign_in
-from .test_visits import LAPTOP, suffolk  # noqa: F401 (a fixture)
+from .test_visits import LAPTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Ipswich with its hotels, operation and cadet: the `suffolk` fixture.
+suffolk = test_visits.suffolk
 
 NOTES = "Duty manager refused and explained why; thanked."
 DRAFTS = "Object.keys(localStorage).filter(k => k.startsWith('makesafe-draft:')).length"
@@ -39,14 +43,14 @@ def restore(page: Page):
 
 
 @pytest.fixture
-def officer_page(page: Page, suffolk):  # noqa: F811
+def officer_page(page: Page, suffolk):
     UserFactory(username="officer", force=suffolk["force"], role=roles.OFFICER)
     page.set_viewport_size(LAPTOP)
     sign_in(page, "officer")
     return page
 
 
-def test_a_reloaded_form_offers_its_draft_and_saving_forgets_it(officer_page: Page, suffolk):  # noqa: F811
+def test_a_reloaded_form_offers_its_draft_and_saving_forgets_it(officer_page: Page, suffolk):
     page = officer_page
     start_a_visit(page, suffolk["hotels"][0])
     page.reload()
@@ -60,7 +64,7 @@ def test_a_reloaded_form_offers_its_draft_and_saving_forgets_it(officer_page: Pa
     expect(page.locator("#draft-offer")).to_be_hidden()
 
 
-def test_a_post_after_the_session_ended_comes_back_after_signing_in(officer_page: Page, suffolk):  # noqa: F811
+def test_a_post_after_the_session_ended_comes_back_after_signing_in(officer_page: Page, suffolk):
     page = officer_page
     start_a_visit(page, suffolk["hotels"][1])
     Session.objects.all().delete()  # the session ran out while the officer typed
@@ -79,7 +83,7 @@ def test_a_post_after_the_session_ended_comes_back_after_signing_in(officer_page
     assert Visit.objects.get().debrief_notes == NOTES
 
 
-def test_signing_out_forgets_the_drafts(officer_page: Page, suffolk):  # noqa: F811
+def test_signing_out_forgets_the_drafts(officer_page: Page, suffolk):
     page = officer_page
     start_a_visit(page, suffolk["hotels"][0])
     assert page.evaluate(DRAFTS) == 1

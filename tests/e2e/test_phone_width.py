@@ -7,9 +7,13 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser
 
-from ..security.test_access import ROLE_MATRIX, all_urls, records  # noqa: F401 (a fixture)
+from ..security import test_access
+from ..security.test_access import ROLE_MATRIX, all_urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The role matrix's records, one of each kind in the test force: the `records` fixture.
+records = test_access.records
 
 PHONES = {"390x844": (390, 844), "360x740": (360, 740)}
 ROLES = ("officer", "sergeant", "commander", "force_admin")
@@ -79,7 +83,7 @@ def test_no_page_scrolls_sideways_or_has_small_targets_at_phone_width(
     browser: Browser,
     live_server,
     records,
-    role,  # noqa: F811
+    role,
 ):
     user = request.getfixturevalue(role)
     urls = all_urls(records)
@@ -101,7 +105,7 @@ def test_pages_have_no_accessibility_violations_at_phone_width(
     live_server,
     records,
     force_admin,
-    sergeant,  # noqa: F811
+    sergeant,
 ):
     urls = all_urls(records)
     axe, found, seen = Axe(), {}, set()
