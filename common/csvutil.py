@@ -1,10 +1,13 @@
 """CSV downloads that any reader parses and no spreadsheet runs as a formula, and the one reader
-of CSV imports (premises and visits): the upload form, decoding, the header check and the rows."""
+of imports (premises and visits), from a CSV file or an Excel workbook told apart by their
+content: the upload form, decoding, the header check and the rows (common/xlsxutil.py reads a
+workbook's sheet)."""
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django import forms
 from django.conf import settings
@@ -12,11 +15,18 @@ from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from .xlsxutil import OLE2_MAGIC, SAVE_AS, XLSX_TYPE, Sheet, is_workbook, read_workbook
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value) -> str:
-    """The cell as text, with a leading quote when a spreadsheet would treat it as a formula."""
+    """The cell as text, with a leading quote when a spreadsheet would treat it as a formula.
+    A (naive, local) datetime is written YYYY-MM-DD HH:MM, a date YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
     text = "" if value is None else str(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
@@ -60,20 +70,54 @@ def decode_csv(raw: bytes) -> str:
         ) from exc
 
 
-class CsvUploadForm(forms.Form):
-    """An import's upload: its `file` cleans to the file's text. A file over the upload limit
-    (FILE_UPLOAD_MAX_MEMORY_SIZE) arrives empty from common/uploads.py, with its real size."""
+WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xltx", ".xls")
 
-    file = forms.FileField(label="CSV file")
 
-    def clean_file(self) -> str:
+def import_source(raw: bytes, *, name: str) -> str | Sheet:
+    """An import file's text (CSV) or first sheet (Excel workbook), told by its content; a
+    ValidationError for anything else, such as a CSV file renamed .xlsx or an old .xls file."""
+    if is_workbook(raw):
+        return read_workbook(raw)
+    if raw.startswith(OLE2_MAGIC):
+        raise ValidationError(
+            "The file is an Excel 97-2003 workbook (.xls) or a password-protected one, which "
+            f"cannot be read. {SAVE_AS}"
+        )
+    if name.lower().endswith(WORKBOOK_NAMES):
+        raise ValidationError(
+            "The file is named like an Excel workbook but is not one (a CSV file renamed?). "
+            "Give a CSV file its .csv name, or save it from your spreadsheet program as an Excel "
+            "Workbook (.xlsx)."
+        )
+    return decode_csv(raw)
+
+
+class ImportUploadForm(forms.Form):
+    """An import's upload: its `file` cleans to the file's text (CSV) or its first sheet (Excel
+    workbook). A file over the upload limit (FILE_UPLOAD_MAX_MEMORY_SIZE) arrives empty from
+    common/uploads.py, with its real size."""
+
+    file = forms.FileField(label="CSV or Excel file")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv," + XLSX_TYPE
+
+    def clean_file(self) -> str | Sheet:
         upload = self.cleaned_data["file"]
         limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
         if upload.size > limit:
             raise ValidationError(
                 f"The file is larger than {limit // (1024 * 1024)} MB; split it into smaller files."
             )
-        return decode_csv(upload.read())
+        source = import_source(upload.read(), name=upload.name or "")
+        # Kept apart from cleaned_data, which loses the file when the import adds its error.
+        self.read_sheet = isinstance(source, Sheet)
+        return source
+
+    def line_label(self) -> str:
+        """What the errors' numbers count: a CSV file's lines or a sheet's rows."""
+        return "Sheet row" if getattr(self, "read_sheet", False) else "Line"
 
 
 @dataclass
@@ -87,16 +131,20 @@ class ImportRows:
     header_ok: bool = True
 
 
-def read_import(text: str, *, columns: list[str], max_rows: int) -> ImportRows:
-    """Read an import file whose header names `columns` (in any order, in any case; others are
-    ignored). Blank rows are skipped. A line with more cells than the header, a NUL character
-    (PostgreSQL text cannot hold one) or a cell longer than the csv module reads is an error of
-    its own and the rest is still read, so that every bad line is listed; past `max_rows` rows
-    reading stops with an error. A header without every column is the only error then."""
+def read_import(source: str | Sheet, *, columns: list[str], max_rows: int) -> ImportRows:
+    """Read an import file, CSV text or a workbook's sheet, whose header names `columns` (in
+    any order, in any case; others are ignored). Blank rows are skipped. A line with more cells
+    than the header, a NUL character (PostgreSQL text cannot hold one) or a cell longer than the
+    csv module reads is an error of its own and the rest is still read, so that every bad line
+    is listed; past `max_rows` rows reading stops with an error. A header without every column
+    is the only error then. Lines are numbered as the file's lines or the sheet's rows."""
     result = ImportRows()
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines = _lines(reader, result.errors)
-    header = [name.strip().lower() for name in next(lines, [])]
+    if isinstance(source, Sheet):
+        header_cells, lines = source.header, iter(source.rows)
+    else:
+        lines = _csv_lines(source, result.errors)
+        header_cells = next(lines, (1, []))[1]
+    header = [name.strip().lower() for name in header_cells]
     missing = [name for name in columns if name not in header]
     if not any(header) or missing or result.errors:
         named = f"; missing: {', '.join(missing)}" if any(header) and missing else ""
@@ -104,8 +152,8 @@ def read_import(text: str, *, columns: list[str], max_rows: int) -> ImportRows:
         result.header_ok = False
         return result
     where = {name: header.index(name) for name in columns}
-    for cells in lines:
-        line = reader.line_num
+    longest = csv.field_size_limit()
+    for line, cells in lines:
         if len(result.rows) + len(result.errors) >= max_rows:
             result.errors.append((line, f"Too many rows: import at most {max_rows} at once."))
             break
@@ -117,17 +165,21 @@ def read_import(text: str, *, columns: list[str], max_rows: int) -> ImportRows:
             result.errors.append(
                 (line, "The row holds a NUL character (code 0), which cannot be stored.")
             )
+        elif any(len(cell) > longest for cell in cells):
+            result.errors.append((line, f"A cell is longer than {longest:,} characters."))
         else:
             cells = cells + [""] * (len(header) - len(cells))
             result.rows.append((line, {name: cells[at].strip() for name, at in where.items()}))
     return result
 
 
-def _lines(reader, errors: list[tuple[int, str]]):
-    """The reader's rows; a line it cannot read is added to `errors` and skipped."""
+def _csv_lines(text: str, errors: list[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+    """The CSV rows after their (last) line number; a line the csv module cannot read is added
+    to `errors` and skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""))
     while True:
         try:
-            yield next(reader)
+            cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
@@ -139,3 +191,5 @@ def _lines(reader, errors: list[tuple[int, str]]):
             else:
                 why = f"The line cannot be read as CSV: {exc}."
             errors.append((reader.line_num, why))
+        else:
+            yield reader.line_num, cells

@@ -3,7 +3,7 @@
 from django import forms
 
 from common.concurrency import VersionedFormMixin
-from common.csvutil import CsvUploadForm
+from common.csvutil import ImportUploadForm
 
 from .models import Premises, Town
 from .validators import normalise_postcode
@@ -96,11 +96,12 @@ class TownForm(forms.ModelForm):
         return name
 
 
-class PremisesImportForm(CsvUploadForm):
+class PremisesImportForm(ImportUploadForm):
     file = forms.FileField(
-        label="CSV file",
+        label="CSV or Excel file",
         help_text=(
             "Header row required: reference,name,sector,address,town,postcode,operator,"
-            "licence_reference,phone,email. UTF-8, Excel's CSV UTF-8 included; at most 5 MB."
+            "licence_reference,phone,email. A CSV file in UTF-8 (Excel's CSV UTF-8 included) or an "
+            "Excel workbook (.xlsx, its first sheet); at most 5 MB."
         ),
     )

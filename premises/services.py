@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Substr
 from accounts.models import Force, User
 from common.concurrency import save_versioned
 from common.csvutil import read_import
+from common.xlsxutil import Sheet
 
 from .models import Premises, Town
 from .validators import normalise_postcode
@@ -103,8 +104,8 @@ class ImportFailed(Exception):
         self.result = result
 
 
-def premises_import(*, force: Force, user: User | None, text: str) -> ImportResult:
-    """Import premises rows from CSV text, all or nothing.
+def premises_import(*, force: Force, user: User | None, text: str | Sheet) -> ImportResult:
+    """Import premises rows from CSV text or a workbook's sheet, all or nothing.
 
     Rows whose reference exists in the force update that premises; others are created, with a
     generated reference when blank. Unknown towns are created. Raises `ImportFailed` listing

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import User
 from common.choices import rows_together, set_options
 from common.concurrency import VersionedFormMixin
-from common.csvutil import CsvUploadForm
+from common.csvutil import ImportUploadForm
 from premises.models import Premises, Town
 
 from .models import Indicator, Operation, Participant, Scenario, StaffRole, Visit
@@ -360,11 +360,12 @@ class ScenarioForm(forms.ModelForm):
         return name
 
 
-class VisitImportForm(CsvUploadForm):
+class VisitImportForm(ImportUploadForm):
     file = forms.FileField(
-        label="CSV file",
+        label="CSV or Excel file",
         help_text=(
             "Header row required: premises_reference,visited_on,outcome,stage,participant,"
-            "scenario,debrief_notes,operation. UTF-8; at most 5 MB."
+            "scenario,debrief_notes,operation. A CSV file in UTF-8 or an Excel workbook (.xlsx, "
+            "its first sheet); at most 5 MB."
         ),
     )

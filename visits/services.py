@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Force, User
 from common.concurrency import save_versioned
 from common.csvutil import read_import
+from common.xlsxutil import Sheet
 from premises.models import Premises
 
 from .models import LONDON_TZ, Operation, Participant, Scenario, Visit
@@ -124,8 +125,8 @@ def _parse_when(text: str) -> datetime:
     raise ValueError
 
 
-def visits_import(*, force: Force, user: User | None, text: str) -> VisitImportResult:
-    """Import historical visits from CSV text, all or nothing.
+def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> VisitImportResult:
+    """Import historical visits from CSV text or a workbook's sheet, all or nothing.
 
     Imported visits are marked `imported` and exempt from the live-logging rules (participant,
     permission, risk assessment, debrief notes). Unknown participants, scenarios and operations

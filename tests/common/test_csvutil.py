@@ -6,7 +6,7 @@ import csv
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from common.csvutil import CsvUploadForm, read_import
+from common.csvutil import ImportUploadForm, read_import
 from common.uploads import BoundedMemoryUploadHandler
 
 COLUMNS = ["a", "b"]
@@ -52,7 +52,7 @@ def form_for(data: bytes, size=None):
     upload = SimpleUploadedFile("x.csv", data, "text/csv")
     if size is not None:
         upload.size = size
-    return CsvUploadForm({}, {"file": upload})
+    return ImportUploadForm({}, {"file": upload})
 
 
 def test_the_upload_form_gives_the_files_text():

@@ -250,7 +250,7 @@ def test_visits_pages_have_no_accessibility_violations(page: Page, suffolk, scre
         check(name)
 
     page.goto("/visits/import/")
-    page.get_by_label("CSV file").set_input_files(
+    page.get_by_label("CSV or Excel file").set_input_files(
         files=[
             {
                 "name": "visits.csv",

@@ -9,6 +9,7 @@ from premises.models import Premises, Town
 from premises.services import ImportFailed, premises_import
 
 from ..factories import PremisesFactory
+from ..workbooks import workbook_bytes
 
 HEADER = "reference,name,sector,address,town,postcode,operator,licence_reference,phone,email"
 GOOD = f"""{HEADER}
@@ -209,3 +210,63 @@ def test_the_command_refuses_an_unknown_force(tmp_path, db):
 def test_the_command_reports_a_missing_file(tmp_path, force):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_premises", str(tmp_path / "missing.csv"), "--force", "SUF")
+
+
+# --- Excel workbooks -------------------------------------------------------------------------
+
+COLUMNS = HEADER.split(",")
+
+
+def upload_workbook(client, rows, *, name="premises.xlsx", blank_rows=3):
+    data = workbook_bytes(COLUMNS, rows, blank_rows=blank_rows)
+    return client.post(reverse("premises:import"), {"file": SimpleUploadedFile(name, data)})
+
+
+def test_a_workbook_is_imported_like_a_csv_file(sergeant_client, sergeant, town):
+    response = upload_workbook(
+        sergeant_client,
+        [
+            ["SUF-H-0001", "Orwell Quay Hotel", "Hotel", "1 Neptune Quay", "Ipswich", "ip4 1ax"]
+            + ["Harbourside Hotels", 20394, "01473 613500", None],
+            [None, "Late Bites", "takeaway", "11 St Johns Street", "Bury St Edmunds"]
+            + ["IP33 1SQ", None, "LIC/123", None, "manager@latebites.example"],
+        ],
+    )
+    assert response.status_code == 302
+    hotel = Premises.objects.get(reference="SUF-H-0001")
+    assert (hotel.town, hotel.postcode, hotel.sector) == (town, "IP4 1AX", "hotel")
+    assert (hotel.licence_reference, hotel.phone) == ("20394", "01473 613500")
+    assert hotel.created_by == sergeant
+    assert Premises.objects.get(name="Late Bites").reference == "SUF-F-0001"
+
+
+def test_bad_workbook_rows_are_listed_by_sheet_row_and_nothing_is_saved(sergeant_client, town):
+    good = [None, "Good Hotel", "hotel", "1 Road", "Ipswich", "IP1 1AA", None, None, None, None]
+    bad = [None, "Bad Hotel", "hotel", "2 Road", "Ipswich", "NOT A POSTCODE"] + [None] * 4
+    blank = [None] * 10
+    response = upload_workbook(sergeant_client, [good, blank, bad, good[:1] + [None] + good[2:]])
+    assert response.status_code == 200
+    assert not Premises.objects.exists()
+    failure = response.context["failure"]
+    assert [line for line, _ in failure.errors] == [4, 5]
+    html = response.content.decode()
+    assert '<th scope="col">Sheet row</th>' in html
+    assert "Nothing was imported: 2 rows need fixing." in html
+
+
+def test_a_csv_file_renamed_xlsx_is_refused_by_the_file_field(sergeant_client):
+    response = upload(sergeant_client, GOOD, name="premises.xlsx")
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["file"]
+    assert "named like an Excel workbook but is not one" in error
+    assert not Premises.objects.exists()
+
+
+def test_the_command_imports_a_workbook(tmp_path, force, capsys):
+    path = tmp_path / "premises.xlsx"
+    path.write_bytes(
+        workbook_bytes(COLUMNS, [[None, "A", "hotel", "1 Road", "Ipswich", "IP1"] + [None] * 4])
+    )
+    with pytest.raises(CommandError, match="Nothing imported: 1 rows need fixing."):
+        call_command("import_premises", str(path), "--force", "SUF")
+    assert "sheet row 2: postcode" in capsys.readouterr().err

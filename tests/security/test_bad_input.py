@@ -20,6 +20,7 @@ from visits.models import Visit
 
 from ..conftest import client_for, disclosed
 from ..factories import PremisesFactory, VisitFactory
+from ..workbooks import rewrite_part, workbook_bytes, zip_bomb
 
 PREMISES_HEADER = (
     "reference,name,sector,address,town,postcode,operator,licence_reference,phone,email"
@@ -164,6 +165,56 @@ def test_an_upload_over_5_mb_is_refused_next_to_the_field_before_reaching_disk(
     assert response.context["form"].errors["file"] == [
         "The file is larger than 5 MB; split it into smaller files."
     ]
+    assert (Premises.objects.count(), Visit.objects.count()) == before
+
+
+def stretched(data: bytes) -> bytes:
+    """A workbook whose sheet claims a row past the last row of any spreadsheet."""
+    row = '<row r="2000000"><c r="A2000000" t="n"><v>1</v></c></row></sheetData>'
+    return rewrite_part(
+        data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace("</sheetData>", row)
+    )
+
+
+WORKBOOK_HEADER = PREMISES_HEADER.split(",")
+NOT_WORKBOOKS = {
+    # file name, content -> the start of the file field's error
+    "renamed CSV": (
+        "premises.xlsx",
+        lambda: (PREMISES_HEADER + "\n").encode(),
+        "The file is named",
+    ),
+    "zip bomb": ("premises.xlsx", lambda: zip_bomb(200), "The workbook unpacks to more than 40"),
+    "cut short": (
+        "p.xlsx",
+        lambda: workbook_bytes(WORKBOOK_HEADER, [])[:3000],
+        "The file is a damaged",
+    ),
+    "old xls": (
+        "p.xls",
+        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000,
+        "The file is an Excel 97",
+    ),
+    "huge sheet": (
+        "p.xlsx",
+        lambda: stretched(workbook_bytes(WORKBOOK_HEADER, [])),
+        "The sheet has",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ["premises:import", "visits:import"])
+@pytest.mark.parametrize("case", list(NOT_WORKBOOKS))
+def test_a_file_that_is_not_a_good_workbook_is_refused_next_to_the_field(
+    records, sergeant, name, case
+):
+    file_name, content, message = NOT_WORKBOOKS[case]
+    before = (Premises.objects.count(), Visit.objects.count())
+    upload = SimpleUploadedFile(file_name, content())
+    response = client_for(sergeant).post(reverse(name), {"file": upload})
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["file"]
+    assert error.startswith(message), error
     assert (Premises.objects.count(), Visit.objects.count()) == before
 
 

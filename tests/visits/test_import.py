@@ -11,6 +11,7 @@ from django.urls import reverse
 from visits.models import Operation, Participant, Scenario, Visit
 
 from ..factories import OperationFactory, ParticipantFactory, PremisesFactory, ScenarioFactory
+from ..workbooks import workbook_bytes
 
 HEADER = "premises_reference,visited_on,outcome,stage,participant,scenario,debrief_notes,operation"
 GOOD = f"""{HEADER}
@@ -106,6 +107,38 @@ def test_a_good_file_is_saved(sergeant_client, sergeant, hotels, cadet, scenario
         "Imported 3 historical visits. New participants: C-090. New scenarios: Taxi home. "
         "New operations: Makesafe Bury 2021."
     ]
+
+
+GOOD_ROWS = [
+    ["SUF-H-0001", datetime.datetime(2021, 9, 18, 20, 15), "completed", "key_issued", "C-014"]
+    + ["Room for the night", "Manager briefed, posters left.", "Makesafe Ipswich"],
+    ["suf-h-0002", datetime.datetime(2021, 9, 18), "Refused_Concerns", "questions", "C-090"]
+    + ["Taxi home", None, "Makesafe Bury 2021"],
+    ["SUF-H-0002", "2022-03-01", "void", "enquiry", None, None, None, None],
+]
+
+
+def upload_workbook(client, rows):
+    data = workbook_bytes(HEADER.split(","), rows)
+    return client.post(reverse("visits:import"), {"file": SimpleUploadedFile("v.xlsx", data)})
+
+
+def test_a_workbook_with_date_cells_is_saved_like_a_csv_file(
+    sergeant_client, sergeant, hotels, cadet, scenario, operation
+):
+    assert upload_workbook(sergeant_client, GOOD_ROWS).status_code == 302
+    check_good_file_saved(sergeant.force, sergeant, hotels, cadet, scenario, operation)
+
+
+def test_bad_workbook_rows_are_listed_by_sheet_row(sergeant_client, hotels):
+    rows = [GOOD_ROWS[0], [None] * 8, ["SUF-H-0001", 44000.5, "completed", "payment"] + [None] * 4]
+    response = upload_workbook(sergeant_client, rows)
+    assert response.status_code == 200
+    assert response.context["failure"].errors == [
+        (4, "visited_on must be YYYY-MM-DD or YYYY-MM-DD HH:MM")
+    ]
+    assert '<th scope="col">Sheet row</th>' in response.content.decode()
+    assert not Visit.objects.exists()
 
 
 def test_a_file_saved_by_excel_with_a_byte_order_mark_is_read(sergeant_client, hotels):

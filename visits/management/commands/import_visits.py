@@ -6,12 +6,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Force
-from common.csvutil import decode_csv
+from common.csvutil import import_source
+from common.xlsxutil import Sheet
 from visits.services import VisitImportFailed, visits_import
 
 
 class Command(BaseCommand):
-    help = "Import historical visits from a CSV file into one force, all or nothing."
+    help = (
+        "Import historical visits from a CSV file or an Excel workbook (.xlsx) into one force, "
+        "all or nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -24,7 +28,7 @@ class Command(BaseCommand):
         except Force.DoesNotExist as exc:
             raise CommandError(f"No force has the code {force_code}.") from exc
         try:
-            text = decode_csv(file.read_bytes())
+            text = import_source(file.read_bytes(), name=file.name)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
         except ValidationError as exc:
@@ -32,8 +36,9 @@ class Command(BaseCommand):
         try:
             result = visits_import(force=force, user=None, text=text)
         except VisitImportFailed as exc:
+            unit = "sheet row" if isinstance(text, Sheet) else "line"
             for line, reason in exc.result.errors:
-                self.stderr.write(f"line {line}: {reason}")
+                self.stderr.write(f"{unit} {line}: {reason}")
             raise CommandError(
                 f"Nothing imported: {len(exc.result.errors)} rows need fixing."
             ) from exc
