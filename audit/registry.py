@@ -76,8 +76,11 @@ LOGGED_VIEWS: dict[str, Logged] = {
 # Downloads and prints: each asks for a recipient and a reason first (audit.decorators).
 DISCLOSURE_VIEWS = {
     "premises:export",
+    "premises:export_xlsx",
     "visits:export",
+    "visits:export_xlsx",
     "reports:report_csv",
+    "reports:report_xlsx",
     "reports:report_print",
     "reports:press_text",
     "training:letter",

@@ -10,6 +10,7 @@ app_name = "premises"
 urlpatterns = [
     path("", views.premises_list, name="list"),
     path("export.csv", views.premises_export, name="export"),
+    path("export.xlsx", views.premises_export_xlsx, name="export_xlsx"),
     path("new/", views.premises_create, name="create"),
     path("import/", views.premises_import_upload, name="import"),
     path("<int:pk>/edit/", views.premises_edit, name="edit"),

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:report>/print/", views.report_print, name="report_print"),
     path("<slug:report>.csv", views.report_csv, name="report_csv"),
     path("<slug:report>.pdf", views.report_pdf, name="report_pdf"),
+    path("<slug:report>.xlsx", views.report_xlsx, name="report_xlsx"),
 ]

@@ -13,6 +13,7 @@ from audit.decorators import disclosure_required
 from common.csvutil import csv_download
 from common.navigation import NavLink
 from common.pdf import pdf_response_headers, render_pdf
+from common.xlsxutil import xlsx_download
 
 from . import reports
 from .forms import ReportFilterForm
@@ -33,16 +34,22 @@ def _pct(value) -> str:
     return "" if value is None else f"{value * 100:.1f}"
 
 
+def _percent(value) -> float | None:
+    """A rate as a percentage with one decimal place, a number for the downloads (in a CSV file
+    it reads as _pct writes it: 12.3)."""
+    return None if value is None else round(value * 100, 1)
+
+
 def _rate_cells(row: reports.Rates) -> list:
     return [
         row.visits,
         row.passed,
         row.failed,
-        _pct(row.failure_rate),
-        _pct(row.ci_low),
-        _pct(row.ci_high),
-        _pct(row.challenge_rate),
-        _pct(row.report_rate),
+        _percent(row.failure_rate),
+        _percent(row.ci_low),
+        _percent(row.ci_high),
+        _percent(row.challenge_rate),
+        _percent(row.report_rate),
     ]
 
 
@@ -257,17 +264,16 @@ def report_pdf(request, report):
     return HttpResponse(pdf, headers=pdf_response_headers(f"{report}-report_{stamp}"))
 
 
-@role_required("visits.view_reports")
-@disclosure_required
-def report_csv(request, report):
-    """The report as CSV: header row first, rates as percentages with one decimal place."""
+def _export(request, report, download):
+    """The report as a file (`download` is csv_download or its Excel twin): header row first,
+    rates as percentages with one decimal place."""
     form, filters = _filters(request)
     if refused := _refused(form):
         return refused
     if report in GROUPED:
         spec = GROUPED[report]
         rows = _grouped_rows(request, report, filters)
-        return csv_download(
+        return download(
             name=f"{report}-report",
             header=[spec.column, *RATE_COLUMNS],
             rows=([row.label, *_rate_cells(row)] for row in rows),
@@ -275,7 +281,7 @@ def report_csv(request, report):
     if report == "training":
         impact = reports.training_impact(request.user, filters)
         groups = [("trained before re-test", impact.trained), ("not trained", impact.untrained)]
-        return csv_download(
+        return download(
             name="training-impact-report",
             header=["group", "retests", "passed", "pass_rate", "ci_low", "ci_high"],
             rows=(
@@ -283,16 +289,16 @@ def report_csv(request, report):
                     label,
                     g.retests,
                     g.passed,
-                    _pct(g.pass_rate),
-                    _pct(g.interval[0] if g.interval else None),
-                    _pct(g.interval[1] if g.interval else None),
+                    _percent(g.pass_rate),
+                    _percent(g.interval[0] if g.interval else None),
+                    _percent(g.interval[1] if g.interval else None),
                 ]
                 for label, g in groups
             ),
         )
     if report == "repeat-failures":
         repeats = reports.repeat_failures(request.user, filters)
-        return csv_download(
+        return download(
             name="repeat-failures-report",
             header=["premises_reference", "premises", "town", "sector", "failed", "visits"],
             rows=(
@@ -308,6 +314,18 @@ def report_csv(request, report):
             ),
         )
     raise Http404("No such report")
+
+
+@role_required("visits.view_reports")
+@disclosure_required
+def report_csv(request, report):
+    return _export(request, report, csv_download)
+
+
+@role_required("visits.view_reports")
+@disclosure_required
+def report_xlsx(request, report):
+    return _export(request, report, xlsx_download)
 
 
 @role_required("visits.view_reports")

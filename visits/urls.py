@@ -7,6 +7,7 @@ app_name = "visits"
 urlpatterns = [
     path("", views.visit_list, name="list"),
     path("export.csv", views.visit_export, name="export"),
+    path("export.xlsx", views.visit_export_xlsx, name="export_xlsx"),
     path("log/", views.visit_log, name="log"),
     path("log/<int:premises_pk>/", views.visit_create, name="create"),
     path("import/", views.visit_import, name="import"),

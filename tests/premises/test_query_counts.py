@@ -4,8 +4,11 @@ Each bound is of the page's own queries: Django's per-request overhead (session,
 the access-log row; tests/conftest.py OVERHEAD) is left out, and measured by `make bench`.
 """
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from ..conftest import answer_disclosure_prompt
 from ..factories import (
@@ -74,6 +77,17 @@ def test_the_csv_export_runs_a_fixed_number_of_queries(
         response = officer_client.get(reverse("premises:export"))
         lines = b"".join(response.streaming_content).splitlines()
     assert len(lines) == len(register) + 1
+
+
+def test_the_excel_export_runs_a_fixed_number_of_queries(
+    officer_client, register, django_assert_max_own_queries
+):
+    url = reverse("premises:export_xlsx")
+    assert answer_disclosure_prompt(officer_client, officer_client.get(url))
+    with django_assert_max_own_queries(2):
+        response = officer_client.get(url)
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    assert len(list(sheet.iter_rows())) == len(register) + 1
 
 
 @pytest.mark.parametrize("towns", [3, 60])

@@ -1,11 +1,13 @@
 """docs/security.md checks 1-5 and 17: every URL behind sign-in, roles, force scoping and CSRF."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from audit.registry import DISCLOSURE_VIEWS
 from premises.models import Premises
@@ -226,6 +228,7 @@ ROLE_MATRIX = {
     "accounts:user_edit": allowed("force_admin"),
     "premises:list": ALL_200,
     "premises:export": ALL_200,
+    "premises:export_xlsx": ALL_200,
     "premises:detail": ALL_200,
     "premises:create": allowed("officer", "sergeant", "force_admin"),
     "premises:edit": allowed("officer", "sergeant", "force_admin"),
@@ -236,6 +239,7 @@ ROLE_MATRIX = {
     "premises:town_edit": allowed("force_admin"),
     "visits:list": ALL_200,
     "visits:export": ALL_200,
+    "visits:export_xlsx": ALL_200,
     "visits:detail": ALL_200,
     "visits:log": allowed("officer", "sergeant"),
     "visits:create": allowed("officer", "sergeant"),  # of premises:detail's premises
@@ -280,6 +284,7 @@ ROLE_MATRIX = {
     "reports:report_print": allowed("sergeant", "commander", "force_admin"),
     "reports:report_csv": allowed("sergeant", "commander", "force_admin"),
     "reports:report_pdf": allowed("sergeant", "commander", "force_admin"),
+    "reports:report_xlsx": allowed("sergeant", "commander", "force_admin"),
     "reports:press": allowed("sergeant", "commander", "force_admin"),
     "reports:press_text": allowed("sergeant", "commander", "force_admin"),
     "accounts:lockouts": allowed("force_admin"),
@@ -561,6 +566,19 @@ def test_the_csv_export_has_none_of_another_forces_premises(officer_client, town
     assert "SUF-H-0001" in body
     assert "NOR-H-0001" not in body
     assert "Wensum" not in body
+
+
+@pytest.mark.parametrize("name", ["premises:export_xlsx", "visits:export_xlsx"])
+def test_the_excel_exports_have_none_of_another_forces_records(
+    sergeant_client, town, their_visit_records, name
+):
+    VisitFactory(premises=PremisesFactory(town=town, reference="SUF-H-0001"))
+    response = through_disclosure(sergeant_client, reverse(name))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = {str(cell) for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert "SUF-H-0001" in cells
+    assert "NOR-H-0001" not in cells
+    assert "Wensum Riverside Hotel" not in cells
 
 
 def test_the_user_list_shows_only_the_admins_force(force_admin_client, other_officer):

@@ -55,6 +55,7 @@ HAPPY_PATHS = {
     "accounts:lockouts": ("force_admin", GET, None, None),
     "premises:list": ("officer", GET, None, None),
     "premises:export": ("officer", DOWNLOAD, None, None),
+    "premises:export_xlsx": ("officer", DOWNLOAD, None, None),
     "premises:create": ("officer", GET, None, None),
     "premises:import": ("sergeant", GET, None, None),
     "premises:detail": ("officer", GET, pk("premises"), None),
@@ -65,6 +66,7 @@ HAPPY_PATHS = {
     "premises:town_edit": ("force_admin", GET, pk("town"), None),
     "visits:list": ("officer", GET, None, None),
     "visits:export": ("officer", DOWNLOAD, None, None),
+    "visits:export_xlsx": ("sergeant", DOWNLOAD, None, None),
     "visits:log": ("officer", GET, None, {"q": "Cornhill"}),
     "visits:create": ("officer", GET, lambda r: {"premises_pk": r["premises"].pk}, None),
     "visits:import": ("sergeant", GET, None, None),
@@ -124,6 +126,7 @@ HAPPY_PATHS = {
     "reports:report_print": ("commander", DOWNLOAD, lambda r: {"report": "operators"}, None),
     "reports:report_csv": ("commander", DOWNLOAD, lambda r: {"report": "sectors"}, None),
     "reports:report_pdf": ("commander", DOWNLOAD, lambda r: {"report": "trend"}, None),
+    "reports:report_xlsx": ("commander", DOWNLOAD, lambda r: {"report": "trend"}, None),
     "audit:disclose": (
         "officer",
         GET,

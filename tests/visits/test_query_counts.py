@@ -5,11 +5,14 @@ the access-log row; tests/conftest.py OVERHEAD) is left out, and measured by `ma
 """
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from ..conftest import answer_disclosure_prompt
 from ..factories import (
     OperationFactory,
     ParticipantFactory,
@@ -97,6 +100,17 @@ def test_the_visit_export_runs_a_fixed_number_of_queries(
         response = officer_client.get(reverse("visits:export"))
         lines = b"".join(response.streaming_content).splitlines()
     assert len(lines) == 2 * rows["n"] + 1
+
+
+def test_the_visit_excel_export_runs_a_fixed_number_of_queries(
+    officer_client, rows, django_assert_max_own_queries
+):
+    url = reverse("visits:export_xlsx")
+    assert answer_disclosure_prompt(officer_client, officer_client.get(url))
+    with django_assert_max_own_queries(2):
+        response = officer_client.get(url)
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    assert len(list(sheet.iter_rows())) == 2 * rows["n"] + 1
 
 
 def test_the_visit_detail_runs_a_fixed_number_of_queries(
