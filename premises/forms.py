@@ -100,8 +100,8 @@ class PremisesImportForm(ImportUploadForm):
     file = forms.FileField(
         label="CSV or Excel file",
         help_text=(
-            "Header row required: reference,name,sector,address,town,postcode,operator,"
-            "licence_reference,phone,email. A CSV file in UTF-8 (Excel's CSV UTF-8 included) or an "
-            "Excel workbook (.xlsx, its first sheet); at most 5 MB."
+            "A header row naming the columns above, then one row per premises. A CSV file in "
+            "UTF-8 (Excel's CSV UTF-8 included) or an Excel workbook (.xlsx, its first sheet); "
+            "at most 5 MB."
         ),
     )

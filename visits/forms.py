@@ -364,8 +364,7 @@ class VisitImportForm(ImportUploadForm):
     file = forms.FileField(
         label="CSV or Excel file",
         help_text=(
-            "Header row required: premises_reference,visited_on,outcome,stage,participant,"
-            "scenario,debrief_notes,operation. A CSV file in UTF-8 or an Excel workbook (.xlsx, "
-            "its first sheet); at most 5 MB."
+            "A header row naming the columns above, then one row per visit. A CSV file in UTF-8 "
+            "or an Excel workbook (.xlsx, its first sheet); at most 5 MB."
         ),
     )

@@ -250,7 +250,7 @@ def test_bad_workbook_rows_are_listed_by_sheet_row_and_nothing_is_saved(sergeant
     failure = response.context["failure"]
     assert [line for line, _ in failure.errors] == [4, 5]
     html = response.content.decode()
-    assert '<th scope="col">Sheet row</th>' in html
+    assert '<th scope="col" class="text-nowrap">Sheet row</th>' in html
     assert "Nothing was imported: 2 rows need fixing." in html
 
 

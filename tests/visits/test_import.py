@@ -137,7 +137,7 @@ def test_bad_workbook_rows_are_listed_by_sheet_row(sergeant_client, hotels):
     assert response.context["failure"].errors == [
         (4, "visited_on must be YYYY-MM-DD or YYYY-MM-DD HH:MM")
     ]
-    assert '<th scope="col">Sheet row</th>' in response.content.decode()
+    assert '<th scope="col" class="text-nowrap">Sheet row</th>' in response.content.decode()
     assert not Visit.objects.exists()
 
 
