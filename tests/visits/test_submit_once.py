@@ -1,15 +1,10 @@
 """A visit's form sent twice (double click, browser retry, resend after a lost response, two
 taps at once) saves one visit, and the repeat is answered with the visit already saved."""
 
-import threading
 import uuid
 
-import pytest
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
-from visits import views as visit_views
 from visits.models import Visit
 
 from .conftest import visit_data
@@ -58,40 +53,3 @@ def test_another_users_key_is_refused(officer_client, sergeant_client, premises,
     officer_client.post(url, posted(premises, cadet, key))
     assert sergeant_client.post(url, posted(premises, cadet, key)).status_code == 400
     assert Visit.objects.count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_posts_of_one_key_at_the_same_moment_save_one_visit(
-    officer, premises, cadet, monkeypatch
-):
-    """The first POST holds its claim while it saves; the second arrives meanwhile, waits on
-    the unique key in the database, and is answered with the first one's visit."""
-    inside, save = threading.Event(), visit_views.visit_save
-
-    def slow_save(**kwargs):
-        visit = save(**kwargs)
-        inside.set()
-        threading.Event().wait(1)  # the second POST arrives while this one is uncommitted
-        return visit
-
-    monkeypatch.setattr(visit_views, "visit_save", slow_save)
-    url, key, responses = reverse("visits:create", args=[premises.pk]), uuid.uuid4(), {}
-
-    def send(name):
-        client = Client()
-        client.force_login(officer)
-        try:
-            responses[name] = client.post(url, posted(premises, cadet, key))
-        finally:
-            connection.close()
-
-    first = threading.Thread(target=send, args=("first",))
-    first.start()
-    assert inside.wait(10)
-    second = threading.Thread(target=send, args=("second",))
-    second.start()
-    first.join(15)
-    second.join(15)
-    visit = Visit.objects.get()
-    assert responses["first"].status_code == responses["second"].status_code == 302
-    assert responses["first"].url == responses["second"].url == visit.get_absolute_url()
