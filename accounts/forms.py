@@ -146,11 +146,21 @@ class ForceSettingsForm(forms.ModelForm):
             "letter_due_days",
             "review_period_years",
             "training_contact",
+            "reminder_from_email",
         ]
         labels = {
+            "reminder_from_email": "Sender address of the daily reminder emails",
             "training_due_days": "Training due within (days after a failed visit)",
             "retest_due_days": "Re-test due within (days after training or a declined offer)",
             "letter_due_days": "Outcome letter due within (days after a visit)",
             "training_contact": "Training contact printed on outcome letters",
             "review_period_years": "Retention review after (years since the last activity)",
         }
+
+
+class ProfileForm(forms.ModelForm):
+    """What people set for themselves on their profile page: whether they get the digest."""
+
+    class Meta:
+        model = User
+        fields = ["wants_digest"]

@@ -68,6 +68,14 @@ class Force(models.Model):
         blank=True,
         help_text="Who businesses contact about training, printed on outcome letters.",
     )
+    # Defaults in the database too: rows written by SQL (bench/generate.py) need not name them.
+    reminder_from_email = models.EmailField(
+        "reminder sender address",
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The address the daily reminders come from. Leave blank for the service's.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +162,12 @@ class User(AbstractUser):
         max_length=10,
         blank=True,
         validators=[collar_number_validator],
+    )
+    wants_digest = models.BooleanField(
+        "email me the daily digest",
+        default=True,
+        db_default=True,
+        help_text="Each morning, how many rows of the work queue are due: counts and links only.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 
 from common.pagination import page_with_total
 
-from .forms import CountedPasswordChangeForm, ForceSettingsForm, UserForm
+from .forms import CountedPasswordChangeForm, ForceSettingsForm, ProfileForm, UserForm
 from .models import User
 from .permissions import role_required
 from .submission import submit_once
@@ -65,7 +65,11 @@ def force_settings(request):
         form.save()
         messages.success(request, f"Saved the settings of {force.name}.")
         return redirect("accounts:force_settings")
-    return render(request, "accounts/force_settings.html", {"form": form, "force": force})
+    return render(
+        request,
+        "accounts/force_settings.html",
+        {"form": form, "force": force, "default_from": settings.DEFAULT_FROM_EMAIL},
+    )
 
 
 @role_required("accounts.change_user")
@@ -86,6 +90,30 @@ def lockout_list(request):
         username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).order_by("-attempt_time")[:200]
     return render(request, "accounts/lockout_list.html", {"attempts": attempts})
+
+
+# Who works the sergeants' queue, and so may get its daily digest (training.queries).
+QUEUE_PERMISSION = "training.schedule_training"
+
+
+@role_required()
+def profile(request):
+    """The signed-in user's own account: who they are, their password, their reminder emails."""
+    user = request.user
+    holds_queue = user.has_perm(QUEUE_PERMISSION)
+    # Bound on any POST: an unticked box sends nothing, so the POST may be empty.
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, instance=user) if holds_queue else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("Your role gets no digest of the work queue.")
+        if form.is_valid():
+            # Only the field the form sets: an edit by a force admin meanwhile is kept.
+            form.save(commit=False).save(update_fields=["wants_digest", "updated_at"])
+            state = "on" if form.cleaned_data["wants_digest"] else "off"
+            messages.success(request, f"The daily digest is now {state}.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form, "holds_queue": holds_queue})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

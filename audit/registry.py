@@ -117,6 +117,7 @@ NOT_LOGGED: dict[str, str] = {
     "audit:disclose": "the prompt before a download, which is logged as a disclosure",
     "accounts:login": SIGN_IN,
     "accounts:logout": SIGN_IN,
+    "accounts:profile": "the user's own account and their reminder emails: no one else's",
     "accounts:password_change": SIGN_IN,
     "accounts:password_change_done": SIGN_IN,
     "accounts:password_reset": SIGN_IN,

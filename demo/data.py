@@ -274,7 +274,12 @@ def seed() -> dict[str, int]:
     """Create the demo forces, towns, premises and users that are missing; returns counts created."""
     counts = {"forces": 0, "users": 0, "premises": 0, "visits": 0, "training": 0}
     suffolk, created = Force.objects.get_or_create(
-        code="SUF", defaults={"name": "Suffolk Constabulary"}
+        code="SUF",
+        defaults={
+            "name": "Suffolk Constabulary",
+            # The reminder emails' sender (manage.py send_reminders; printed under make run).
+            "reminder_from_email": "makesafe@suffolk.police.invalid",
+        },
     )
     counts["forces"] += created
     towns = {

@@ -217,6 +217,7 @@ ROLE_MATRIX = {
     "healthz": ALL_200,
     "accounts:login": dict.fromkeys(ALL_200, 302),  # already signed in: sent home
     "accounts:logout": dict.fromkeys(ALL_200, 405),  # POST only
+    "accounts:profile": ALL_200,
     "accounts:password_change": ALL_200,
     "accounts:password_change_done": ALL_200,
     "accounts:password_reset": ALL_200,

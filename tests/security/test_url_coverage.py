@@ -52,6 +52,7 @@ HAPPY_PATHS = {
     "accounts:user_create": ("force_admin", GET, None, None),
     "accounts:user_edit": ("force_admin", GET, pk("officer"), None),
     "accounts:force_settings": ("force_admin", GET, None, None),
+    "accounts:profile": ("sergeant", POST, None, {"wants_digest": "on"}),
     "accounts:lockouts": ("force_admin", GET, None, None),
     "premises:list": ("officer", GET, None, None),
     "premises:export": ("officer", DOWNLOAD, None, None),
