@@ -31,6 +31,7 @@ from .factories import (
     OperationFactory,
     ParticipantFactory,
     PremisesFactory,
+    ReminderFactory,
     ScenarioFactory,
     TownFactory,
     TrainingSessionFactory,
@@ -361,6 +362,7 @@ def everything(records, town, officer, sergeant, commander, force_admin, superus
         ),
         "axes.accesslog": AxesAccessLog.objects.create(**attempt),
         "axes.accessfailurelog": AccessFailureLog.objects.create(**attempt),
+        "training.reminder": ReminderFactory(recipient=sergeant),
     }
 
 

@@ -17,6 +17,7 @@ from training.models import (
     Notice,
     OutcomeLetter,
     QueueAssignment,
+    Reminder,
     TrainingSession,
 )
 from visits.models import Operation, Participant, Scenario, Visit
@@ -243,3 +244,17 @@ class IssuedDocumentFactory(factory.django.DjangoModelFactory):
     issued_by = factory.SelfAttribute("visit.officer")
     pdf = factory.LazyFunction(blank_pdf)
     sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.pdf).hexdigest())
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    """Today's digest, as `send_reminders` logs it, to a new sergeant."""
+
+    class Meta:
+        model = Reminder
+
+    recipient = factory.SubFactory(UserFactory, rank="sergeant", role="Sergeant")
+    force = factory.SelfAttribute("recipient.force")
+    kind = Reminder.Kind.DIGEST
+    day = factory.LazyFunction(timezone.localdate)
+    window_end = factory.LazyFunction(timezone.now)
+    item_count = 4

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Notice, TrainingSession
+from .models import Notice, Reminder, TrainingSession
 
 
 @admin.register(TrainingSession)
@@ -19,3 +19,11 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["force", "status"]
     list_select_related = ["premises", "force"]
     raw_id_fields = ["premises", "issued_by", "created_by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["day", "kind", "recipient", "item_count", "force"]
+    list_filter = ["force", "kind"]
+    list_select_related = ["recipient", "force"]
+    raw_id_fields = ["recipient"]

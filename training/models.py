@@ -693,3 +693,61 @@ class IssuedDocument(models.Model):
     def filename(self) -> str:
         """The download's name (the marking is added to it): kind, premises reference, date."""
         return f"{self.kind}_{self.premises.reference}_{self.issued_on:%Y-%m-%d}_{self.pk}"
+
+
+class ReminderQuerySet(ForceScopedQuerySet):
+    def last_window_end(self, recipient_id, kind: str):
+        """The end of the window the recipient's latest reminder of `kind` covered (a
+        subquery when `recipient_id` is an OuterRef)."""
+        return (
+            self.filter(recipient_id=recipient_id, kind=kind)
+            .order_by("-window_end")
+            .values("window_end")[:1]
+        )
+
+
+class Reminder(models.Model):
+    """One email `manage.py send_reminders` sent: the log that makes it send each at most once.
+
+    The unique constraint, not the command, guarantees one digest and one note of assignments
+    per person per day: the row is written in the same transaction as the send, so a second run
+    (even one running at the same moment) waits for the first and then finds it."""
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Daily digest of the work queue"
+        ASSIGNED = "assigned", "Note of rows assigned"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    day = models.DateField(help_text="The day (Europe/London) the reminder is for.")
+    # Assignment notes cover the rows given to the recipient after the previous note's window
+    # and up to this moment, so a row assigned after a day's note goes in the next day's.
+    window_end = models.DateTimeField()
+    item_count = models.PositiveIntegerField(help_text="Rows the email counted.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "kind", "recipient_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "day"], name="reminder_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["digest", "assigned"]), name="reminder_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(item_count__gte=1), name="reminder_counts_something"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient_id} for {self.day:%d %b %Y}"
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile")

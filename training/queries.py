@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DateTimeField,
     Exists,
     F,
@@ -17,13 +18,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from premises.models import Premises
 from visits.models import LONDON_TZ, Visit
 
-from .models import Notice, OutcomeLetter, QueueAssignment, TrainingSession
+from .models import Notice, OutcomeLetter, QueueAssignment, Reminder, TrainingSession
 
 KINDS = QueueAssignment.Kind
 NOTICE_WARNING_DAYS = 30
@@ -290,3 +292,83 @@ def to_rows(kind: str, items, days: int) -> list[QueueRow]:
             )
         )
     return rows
+
+
+# --- The daily reminders (manage.py send_reminders) ----------------------------------------------
+
+DIGEST_NOTICE_DAYS = 14
+
+
+@dataclass
+class DigestCounts:
+    """What a sergeant's daily digest says of their force's work queue: counts, never rows."""
+
+    training_overdue: int
+    retests_due: int
+    letters_to_send: int
+    notices_expiring: int
+
+    @property
+    def total(self) -> int:
+        return (
+            self.training_overdue + self.retests_due + self.letters_to_send + self.notices_expiring
+        )
+
+
+def digest_counts(user: User, today: date) -> DigestCounts:
+    """The digest's four counts for the user's force (one COUNT query each)."""
+    overdue = filter_rows(
+        training_due(user),
+        kind=KINDS.TRAINING_DUE,
+        today=today,
+        days=user.force.training_due_days,
+        status="overdue",
+    )
+    return DigestCounts(
+        training_overdue=overdue.count(),
+        retests_due=retest_due(user).count(),
+        letters_to_send=letters_due(user).count(),
+        notices_expiring=Notice.objects.visible_to(user)
+        .expiring_within(today, DIGEST_NOTICE_DAYS)
+        .count(),
+    )
+
+
+def digest_recipients() -> QuerySet:
+    """Active people of every force who hold the work queue, have an email address and want the
+    digest; their force read with them."""
+    return queue_holders().filter(wants_digest=True).select_related("force")
+
+
+def queue_holders() -> QuerySet:
+    """Active users with a force, an email address and the permission to work the queue."""
+    return (
+        User.objects.filter(is_active=True, force__isnull=False)
+        .exclude(email="")
+        .filter(
+            groups__permissions__content_type__app_label="training",
+            groups__permissions__codename="schedule_training",
+        )
+        .distinct()
+        .order_by("force_id", "id")
+    )
+
+
+def assigned_since_last_note(now: datetime, first_window: timedelta) -> dict[int, dict[str, int]]:
+    """{owner id: {kind: rows}} of the work-queue rows given to someone else than who gave them
+    since the end of that person's last note (or within `first_window` for their first), up to
+    `now`: counted in one query."""
+    last_end = Reminder.objects.last_window_end(OuterRef("owner_id"), Reminder.Kind.ASSIGNED)
+    rows = (
+        QueueAssignment.objects.filter(owner__in=queue_holders(), updated_at__lte=now)
+        .exclude(assigned_by=F("owner"))
+        .annotate(since=Coalesce(Subquery(last_end), Value(now - first_window)))
+        .filter(updated_at__gt=F("since"))
+        .values("owner_id", "kind")
+        .annotate(rows=Count("id"))
+        .order_by("owner_id", "kind")
+    )
+    found: dict[int, dict[str, int]] = {}
+    for row in rows:
+        found.setdefault(row["owner_id"], {})[row["kind"]] = row["rows"]
+    return found

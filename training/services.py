@@ -1,6 +1,13 @@
 """Writes for follow-up work: sessions, deliveries, letters, queue owners and notices."""
 
-from django.db import transaction
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,8 +23,18 @@ from .models import (
     Notice,
     OutcomeLetter,
     QueueAssignment,
+    Reminder,
     TrainingSession,
 )
+from .queries import (
+    DIGEST_NOTICE_DAYS,
+    assigned_since_last_note,
+    digest_counts,
+    digest_recipients,
+    queue_holders,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def training_session_save(
@@ -180,3 +197,104 @@ def guest_request_save(
         request.made_by = user
     request.save()
     return request
+
+
+# --- The daily reminders -------------------------------------------------------------------------
+
+# A person's first note of assignments covers the rows given to them in the day before it.
+FIRST_NOTE_WINDOW = timedelta(days=1)
+
+
+@dataclass
+class RemindersSent:
+    """What one run of `send_reminders` did."""
+
+    digests: int = 0
+    notes: int = 0
+    already_sent: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def reminders_send(*, now: datetime | None = None) -> RemindersSent:
+    """Email each queue holder who wants it the digest of their force's work queue, and each
+    person given rows of the queue a note of how many, at most once a day each (Reminder's
+    unique constraint). The emails hold counts and links only: no premises, cadet or outcome.
+
+    Each email is sent inside the transaction that writes its Reminder row, so a failed send
+    leaves no row and the next run tries again."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = RemindersSent()
+    counts_of_force = {}
+    for recipient in digest_recipients():
+        if recipient.force_id not in counts_of_force:
+            counts_of_force[recipient.force_id] = digest_counts(recipient, today)
+        counts = counts_of_force[recipient.force_id]
+        if counts.total:
+            context = {"counts": counts, "notice_days": DIGEST_NOTICE_DAYS}
+            _send_once(
+                recipient, Reminder.Kind.DIGEST, today, now, counts.total, "digest", context, result
+            )
+    assigned = assigned_since_last_note(now, FIRST_NOTE_WINDOW)
+    labels = dict(QueueAssignment.Kind.choices)
+    for owner in queue_holders().filter(pk__in=list(assigned)).select_related("force"):
+        rows = [
+            (kind, labels[kind], assigned[owner.pk][kind])
+            for kind in QueueAssignment.Kind.values
+            if kind in assigned[owner.pk]
+        ]
+        total = sum(count for _, _, count in rows)
+        context = {"rows": rows, "total": total}
+        _send_once(owner, Reminder.Kind.ASSIGNED, today, now, total, "assigned", context, result)
+    return result
+
+
+def _send_once(
+    recipient: User,
+    kind: str,
+    day: date,
+    now: datetime,
+    item_count: int,
+    template: str,
+    context: dict,
+    result: RemindersSent,
+) -> None:
+    context = {
+        **context,
+        "recipient": recipient,
+        "force": recipient.force,
+        "day": day,
+        "site_url": settings.SITE_URL,
+    }
+    subject = " ".join(render_to_string(f"training/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"training/email/{template}.txt", context)
+    message = EmailMessage(
+        subject,
+        body,
+        recipient.force.reminder_from_email or settings.DEFAULT_FROM_EMAIL,
+        [recipient.email],
+    )
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    Reminder.objects.create(
+                        force=recipient.force,
+                        recipient=recipient,
+                        kind=kind,
+                        day=day,
+                        window_end=now,
+                        item_count=item_count,
+                    )
+            except IntegrityError:
+                result.already_sent += 1
+                return
+            message.send()
+    except OSError as error:  # smtplib's errors included: the relay refused or was not there
+        logger.warning("Reminder %s to user %s not sent: %s", kind, recipient.pk, error)
+        result.failed.append(f"{kind} to user {recipient.pk}: {error}")
+        return
+    if kind == Reminder.Kind.DIGEST:
+        result.digests += 1
+    else:
+        result.notes += 1

@@ -64,6 +64,7 @@ UNTRACKED = {
     "saying who issued it and when; only disposal at a retention review deletes them",
     "reports_visitsummary": "counts kept by database triggers from the visits, never edited",
     "reports_daytotal": "counts kept by database triggers from the visits, never edited",
+    "training_reminder": "the reminder emails sent: written by send_reminders, never edited",
 }
 
 # Whose History shows a work-queue row's owner: its subject's (training.models.QueueAssignment).
