@@ -6,11 +6,13 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import Group
 
+from common.concurrency import VersionedFormMixin, save_versioned
+
 from .models import RESET_EVENT, Force, User
 from .roles import ROLES
 
 
-class UserForm(forms.ModelForm):
+class UserForm(VersionedFormMixin, forms.ModelForm):
     """Create or edit a user of the admin's own force and set their role."""
 
     role = forms.ChoiceField(choices=[(name, name) for name in ROLES], widget=forms.RadioSelect)
@@ -81,13 +83,18 @@ class UserForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
+        """Save the user and their role together; an edit is refused with `StaleEdit` if anyone
+        saved the user (or their role) since the form was opened."""
         reset = bool(self.instance.pk and self.cleaned_data.get("password1"))
         user = super().save(commit=False)
         user.force = self.force
         if self.cleaned_data.get("password1"):
             user.set_password(self.cleaned_data["password1"])
         if commit:
-            user.save()
+            if user.pk:
+                save_versioned(user, expected_version=self.cleaned_data["expected_version"])
+            else:
+                user.save()
             # Only a change of role writes to the roles table, so its history holds changes,
             # not a removal and an addition at every save.
             role = self.cleaned_data["role"]
@@ -135,7 +142,7 @@ class CountedPasswordChangeForm(PasswordChangeForm):
         return old_password
 
 
-class ForceSettingsForm(forms.ModelForm):
+class ForceSettingsForm(VersionedFormMixin, forms.ModelForm):
     """A force admin's settings for their own force."""
 
     class Meta:

@@ -76,6 +76,7 @@ class Force(models.Model):
         db_default="",
         help_text="The address the daily reminders come from. Leave blank for the service's.",
     )
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,6 +94,7 @@ class Force(models.Model):
                 & Q(letter_due_days__gte=1, letter_due_days__lte=90),
                 name="force_follow_up_periods_sane",
             ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="force_version_positive"),
         ]
 
     def __str__(self):
@@ -169,6 +171,8 @@ class User(AbstractUser):
         db_default=True,
         help_text="Each morning, how many rows of the work queue are due: counts and links only.",
     )
+    # Bumped by every save of the admin's edit form (details and role), for optimistic locking.
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,6 +194,7 @@ class User(AbstractUser):
                 condition=~Q(collar_number=""),
                 name="user_collar_number_unique_per_force",
             ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="user_version_positive"),
         ]
 
     def __str__(self):

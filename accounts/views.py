@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 
+from common.concurrency import StaleEdit, save_versioned
 from common.pagination import page_with_total
 
 from .forms import CountedPasswordChangeForm, ForceSettingsForm, ProfileForm, UserForm
@@ -51,9 +52,13 @@ def user_edit(request, pk):
         if user == request.user and not form.cleaned_data.get("is_active", True):
             form.add_error("is_active", "You cannot deactivate your own account.")
         else:
-            form.save()
-            messages.success(request, f"Saved {user}.")
-            return redirect("accounts:user_list")
+            try:
+                form.save()
+            except StaleEdit as conflict:
+                form.show_conflict(conflict.current)
+            else:
+                messages.success(request, f"Saved {user}.")
+                return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "edited_user": user})
 
 
@@ -62,9 +67,13 @@ def force_settings(request):
     force = request.user.force
     form = ForceSettingsForm(request.POST or None, instance=force)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Saved the settings of {force.name}.")
-        return redirect("accounts:force_settings")
+        try:
+            save_versioned(form.instance, expected_version=form.cleaned_data["expected_version"])
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved the settings of {force.name}.")
+            return redirect("accounts:force_settings")
     return render(
         request,
         "accounts/force_settings.html",

@@ -33,7 +33,7 @@ HISTORY_MODELS = {
     "accounts.user": "User",
     "accounts.force": "Force settings",
 }
-HIDDEN_FIELDS = {"password", "last_login", "version", "updated_at", "created_at"}
+HIDDEN_FIELDS = {"password", "last_login", "version", "revision", "updated_at", "created_at"}
 # Left out of the fields a record was created or deleted with: its id, and its force (the
 # viewer's own). A change of force is shown.
 UNCHANGING_FIELDS = {"id", "force", "force_id"}

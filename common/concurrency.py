@@ -12,17 +12,20 @@ class StaleEdit(Exception):
         self.current = current
 
 
-def save_versioned(instance: models.Model, *, expected_version: int) -> None:
+def save_versioned(
+    instance: models.Model, *, expected_version: int, field: str = "version"
+) -> None:
     """Save `instance` if its stored version is still `expected_version`, then bump the version.
 
-    The row is locked for the check, so two concurrent saves cannot both pass it.
+    The row is locked for the check, so two concurrent saves cannot both pass it. `field` names
+    the edit counter of a model whose `version` means something else (scenario script versions).
     """
     model = type(instance)
     with transaction.atomic():
         current = model._default_manager.select_for_update().get(pk=instance.pk)
-        if current.version != expected_version:
+        if getattr(current, field) != expected_version:
             raise StaleEdit(current)
-        instance.version = expected_version + 1
+        setattr(instance, field, expected_version + 1)
         instance.save()
 
 
@@ -30,12 +33,14 @@ class VersionedFormMixin(forms.Form):
     """Carries the version the user opened, as a hidden field, so a stale save can be caught."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # The model field holding the edit counter (see save_versioned).
+    version_field = "version"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk:
-            self.fields["expected_version"].initial = instance.version
+            self.fields["expected_version"].initial = getattr(instance, self.version_field)
         else:
             self.fields["expected_version"].required = False
 
@@ -63,5 +68,5 @@ class VersionedFormMixin(forms.Form):
             f"replace their version with yours.",
         )
         data = self.data.copy()
-        data["expected_version"] = current.version
+        data["expected_version"] = getattr(current, self.version_field)
         self.data = data

@@ -556,6 +556,7 @@ def seed_visits(force: Force) -> int:
             script=hotel_scenario.script + " The adult books under a different name.",
         ),
         user=sergeant,
+        expected_revision=hotel_scenario.revision,
     )
     scenarios[revised.name] = revised
 

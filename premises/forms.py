@@ -77,7 +77,18 @@ class PremisesForm(VersionedFormMixin, forms.ModelForm):
         return " ".join(self.cleaned_data["operator"].split())
 
 
-class TownForm(forms.ModelForm):
+class PremisesActiveForm(forms.Form):
+    """The state a (de)activation asks for, and the version of the premises it was asked on."""
+
+    active = forms.TypedChoiceField(
+        choices=[("0", "Inactive"), ("1", "Active")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class TownForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Town
         fields = ["name"]

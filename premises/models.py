@@ -27,6 +27,7 @@ class Town(models.Model):
 
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="towns")
     name = models.CharField(max_length=80)
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,6 +38,7 @@ class Town(models.Model):
         constraints = [
             models.UniqueConstraint("force", Upper("name"), name="town_name_unique_per_force"),
             models.CheckConstraint(condition=~Q(name=""), name="town_name_not_blank"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="town_version_positive"),
         ]
         triggers = [
             # premises_town_same_force, from the town's side (Premises has the other): a town

@@ -9,7 +9,7 @@ from django.db.models import BigIntegerField, Max
 from django.db.models.functions import Cast, Substr
 
 from accounts.models import Force, User
-from common.concurrency import save_versioned
+from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import read_import
 from common.xlsxutil import Sheet
 
@@ -77,13 +77,27 @@ def premises_save(
     return premises
 
 
-def premises_set_active(*, premises: Premises, user: User, active: bool) -> Premises:
-    """Deactivate or reactivate premises; returns the saved row."""
-    premises.active = active
-    premises.updated_by = user
-    premises.version += 1
-    premises.save(update_fields=["active", "updated_by", "version", "updated_at"])
-    return premises
+def premises_set_active(
+    *, premises: Premises, user: User, active: bool, expected_version: int
+) -> bool:
+    """Set premises active or inactive, as the user saw it at `expected_version`.
+
+    The request names the state it wants, so a repeat (a double click, or two sergeants at
+    once) changes nothing and returns False rather than flipping it back. A request opened
+    before someone else changed the premises raises `StaleEdit`. Returns True on a change.
+    """
+    with transaction.atomic():
+        stored = Premises.objects.select_for_update().get(pk=premises.pk)
+        if stored.active == active:
+            premises.active, premises.version = stored.active, stored.version
+            return False
+        if stored.version != expected_version:
+            raise StaleEdit(stored)
+        premises.active = active
+        premises.updated_by = user
+        premises.version = stored.version + 1
+        premises.save(update_fields=["active", "updated_by", "version", "updated_at"])
+    return True
 
 
 @dataclass

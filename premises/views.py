@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.permissions import role_required
 from accounts.submission import submit_once
 from audit.decorators import disclosure_required
-from common.concurrency import StaleEdit
+from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import csv_download
 from common.pagination import page_with_total
 from common.xlsxutil import xlsx_download
 
 from .filters import PremisesFilter
-from .forms import PremisesForm, PremisesImportForm, TownForm
+from .forms import PremisesActiveForm, PremisesForm, PremisesImportForm, TownForm
 from .models import Premises, Town
 from .services import (
     IMPORT_COLUMNS,
@@ -119,14 +119,44 @@ def premises_edit(request, pk):
 
 @role_required("premises.view_premises", "premises.deactivate_premises")
 def premises_deactivate(request, pk):
-    """GET asks for confirmation; POST flips the active flag."""
+    """GET asks for confirmation; POST sets the state it names (active=0/1), if the premises
+    is still at the version the confirmation showed."""
     premises = get_object_or_404(Premises.objects.visible_to(request.user).not_disposed(), pk=pk)
+    form = PremisesActiveForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
-        premises_set_active(premises=premises, user=request.user, active=not premises.active)
-        state = "reactivated" if premises.active else "deactivated"
-        messages.success(request, f"{premises.name} is {state}.")
-        return redirect(premises)
-    return render(request, "premises/premises_confirm_active.html", {"premises": premises})
+        if not form.is_valid():
+            status = 400
+            form.add_error(None, "This request did not say which state to set: use the button.")
+        else:
+            active = form.cleaned_data["active"]
+            try:
+                changed = premises_set_active(
+                    premises=premises,
+                    user=request.user,
+                    active=active,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleEdit as conflict:
+                premises = conflict.current
+                form.add_error(
+                    None,
+                    f"Someone else changed {premises.name} since you opened this page, so "
+                    "nothing was changed. Check it is still what you want below.",
+                )
+            else:
+                state = "active" if active else "inactive"
+                if changed:
+                    messages.success(request, f"{premises.name} is now {state}.")
+                else:
+                    messages.info(request, f"{premises.name} was already {state}: nothing changed.")
+                return redirect(premises)
+    return render(
+        request,
+        "premises/premises_confirm_active.html",
+        {"premises": premises, "form": form, "target": "0" if premises.active else "1"},
+        status=status,
+    )
 
 
 @role_required("premises.view_premises", "premises.import_premises")
@@ -181,9 +211,16 @@ def town_create(request):
 @role_required("premises.view_town", "premises.change_town")
 def town_edit(request, pk):
     town = get_object_or_404(Town.objects.visible_to(request.user), pk=pk)
+    saved_name = town.name  # the form writes the typed name onto `town`
     form = TownForm(request.POST or None, instance=town, force=request.user.force)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Saved {town.name}.")
-        return redirect("premises:town_list")
-    return render(request, "premises/town_form.html", {"form": form, "town": town})
+        try:
+            save_versioned(form.instance, expected_version=form.cleaned_data["expected_version"])
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved {town.name}.")
+            return redirect("premises:town_list")
+    return render(
+        request, "premises/town_form.html", {"form": form, "town": town, "saved_name": saved_name}
+    )

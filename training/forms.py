@@ -277,7 +277,7 @@ class NoticeForm(VersionedFormMixin, forms.ModelForm):
         return cleaned
 
 
-class GuestInfoRequestForm(forms.ModelForm):
+class GuestInfoRequestForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = GuestInfoRequest
         fields = ["made_on", "period_start", "period_end", "due_on", "complied"]

@@ -507,6 +507,7 @@ class GuestInfoRequest(models.Model):
     made_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    version = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -525,6 +526,7 @@ class GuestInfoRequest(models.Model):
                 condition=Q(complied__in=["pending", "yes", "late", "no"]),
                 name="request_complied_valid",
             ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="request_version_positive"),
         ]
         triggers = [
             # A request covers only days when its notice is in force.

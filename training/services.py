@@ -189,13 +189,18 @@ def notice_save(*, notice: Notice, user: User, expected_version: int | None = No
 
 
 def guest_request_save(
-    *, request: GuestInfoRequest, notice: Notice, user: User
+    *, request: GuestInfoRequest, notice: Notice, user: User, expected_version: int | None = None
 ) -> GuestInfoRequest:
-    """Record a guest-information request made under `notice`."""
+    """Record a guest-information request made under `notice`.
+
+    Updates are optimistic: a stale `expected_version` raises `StaleEdit`.
+    """
     request.notice = notice
     if request.pk is None:
         request.made_by = user
-    request.save()
+        request.save()
+    else:
+        save_versioned(request, expected_version=expected_version)
     return request
 
 

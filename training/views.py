@@ -539,9 +539,18 @@ def request_edit(request, pk):
     notice = guest_request.notice
     form = GuestInfoRequestForm(request.POST or None, instance=guest_request, notice=notice)
     if request.method == "POST" and form.is_valid():
-        guest_request_save(request=form.instance, notice=notice, user=request.user)
-        messages.success(request, "Guest information request saved.")
-        return redirect(notice)
+        try:
+            guest_request_save(
+                request=form.instance,
+                notice=notice,
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, "Guest information request saved.")
+            return redirect(notice)
     return render(
         request,
         "training/request_form.html",

@@ -333,7 +333,7 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
         return day
 
 
-class ScenarioForm(forms.ModelForm):
+class ScenarioForm(VersionedFormMixin, forms.ModelForm):
     sectors = forms.MultipleChoiceField(
         choices=Premises.Sector.choices, widget=CHECKBOXES, label="Sectors it suits"
     )
@@ -345,6 +345,8 @@ class ScenarioForm(forms.ModelForm):
         model = Scenario
         fields = ["name", "sectors", "script", "indicators"]
         widgets = {"script": forms.Textarea(attrs={"rows": 8})}
+
+    version_field = "revision"
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

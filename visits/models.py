@@ -87,6 +87,9 @@ class Scenario(models.Model):
         help_text="Signs the scenario presents to staff.",
     )
     imported = models.BooleanField(default=False)
+    # The edit counter for optimistic locking (`version` is the script's version): bumped by an
+    # edit in place, and when a newer version replaces this one as current.
+    revision = models.PositiveIntegerField(default=1, db_default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -108,6 +111,7 @@ class Scenario(models.Model):
                 name="scenario_one_current_version",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="scenario_version_positive"),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="scenario_revision_positive"),
             models.CheckConstraint(condition=~Q(name=""), name="scenario_name_not_blank"),
             models.CheckConstraint(
                 condition=Q(sectors__contained_by=Premises.Sector.values),

@@ -6,10 +6,11 @@ from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Force, User
-from common.concurrency import save_versioned
+from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import read_import
 from common.xlsxutil import Sheet
 from premises.models import Premises
@@ -49,8 +50,14 @@ def visit_save(
     return visit
 
 
-def scenario_save(*, scenario: Scenario, user: User) -> Scenario:
-    """Save a scenario; a version already used by a visit is frozen, so edits make a new version."""
+def scenario_save(
+    *, scenario: Scenario, user: User, expected_revision: int | None = None
+) -> Scenario:
+    """Save a scenario; a version already used by a visit is frozen, so edits make a new version.
+
+    Edits are optimistic: if the version was saved, or replaced by a newer one, since the user
+    opened it (`expected_revision`), `StaleEdit` is raised with the current version.
+    """
     with transaction.atomic():
         if scenario.pk is None:
             scenario.force = user.force
@@ -58,10 +65,19 @@ def scenario_save(*, scenario: Scenario, user: User) -> Scenario:
             scenario.save()
             return scenario
         stored = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        if not stored.is_current:
+            newer = Scenario.objects.filter(
+                force=stored.force_id, name=stored.name, is_current=True
+            ).first()
+            raise StaleEdit(newer or stored)
+        if stored.revision != expected_revision:
+            raise StaleEdit(stored)
         if not stored.visits.exists():
+            scenario.revision = expected_revision + 1
             scenario.save()
             return scenario
-        Scenario.objects.filter(pk=stored.pk).update(is_current=False)
+        # The replaced version's revision moves on too, so a save opened on it is refused.
+        Scenario.objects.filter(pk=stored.pk).update(is_current=False, revision=F("revision") + 1)
         newest = (
             Scenario.objects.filter(force=stored.force, name=stored.name)
             .order_by("-version")
@@ -71,6 +87,7 @@ def scenario_save(*, scenario: Scenario, user: User) -> Scenario:
         scenario.pk = None
         scenario._state.adding = True
         scenario.version = newest + 1
+        scenario.revision = 1
         scenario.is_current = True
         scenario.created_by = user
         scenario.save()

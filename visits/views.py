@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import role_required
@@ -486,20 +487,39 @@ def scenario_edit(request, pk):
     scenario = get_object_or_404(
         Scenario.objects.visible_to(request.user).annotate(visit_count=Count("visits")), pk=pk
     )
-    if not scenario.is_current:
+    if not scenario.is_current and request.method != "POST":
         messages.info(request, "Only the current version can be changed.")
         return redirect(scenario)
     opened_version = scenario.version
     form = ScenarioForm(request.POST or None, instance=scenario, user=request.user)
+    action = None
     if request.method == "POST" and form.is_valid():
-        saved = scenario_save(scenario=form.instance, user=request.user)
-        if saved.pk != pk:
-            messages.success(request, f"Visits used version {opened_version}, so this is {saved}.")
+        try:
+            saved = scenario_save(
+                scenario=form.instance,
+                user=request.user,
+                expected_revision=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+            if conflict.current.pk != scenario.pk:
+                # A newer version replaced this one: saving again edits that one.
+                action = reverse("visits:scenario_edit", args=[conflict.current.pk])
         else:
-            messages.success(request, f"Saved {saved}.")
-        return redirect(saved)
+            if saved.pk != pk:
+                messages.success(
+                    request, f"Visits used version {opened_version}, so this is {saved}."
+                )
+            else:
+                messages.success(request, f"Saved {saved}.")
+            return redirect(saved)
     return render(
         request,
         "visits/scenario_form.html",
-        {"form": form, "scenario": scenario, "next_version": opened_version + 1},
+        {
+            "form": form,
+            "scenario": scenario,
+            "next_version": opened_version + 1,
+            "action": action,
+        },
     )

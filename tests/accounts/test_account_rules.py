@@ -22,7 +22,9 @@ def support_account(request, force):
 
 
 def _edit(user, **changes) -> dict:
-    return user_post(username=user.username, collar_number="", **changes)
+    return user_post(
+        username=user.username, collar_number="", expected_version=user.version, **changes
+    )
 
 
 def test_a_force_admin_cannot_open_or_change_a_support_account(force_admin, support_account):

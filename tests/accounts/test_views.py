@@ -217,6 +217,7 @@ def test_a_force_admin_edits_a_users_role_and_keeps_their_password(force_admin_c
             is_active="on",
             password1="",
             password2="",
+            expected_version=1,
         ),
     )
     assert response.status_code == 302
@@ -229,7 +230,11 @@ def test_a_force_admin_can_deactivate_a_user(force_admin_client, officer):
     force_admin_client.post(
         reverse("accounts:user_edit", args=[officer.pk]),
         new_user_data(
-            username="officer", collar_number=officer.collar_number, password1="", password2=""
+            username="officer",
+            collar_number=officer.collar_number,
+            password1="",
+            password2="",
+            expected_version=1,
         ),
     )
     officer.refresh_from_db()
@@ -245,6 +250,7 @@ def test_a_force_admin_cannot_deactivate_themselves(force_admin_client, force_ad
             role=roles.FORCE_ADMIN,
             password1="",
             password2="",
+            expected_version=1,
         ),
     )
     assert response.status_code == 200

@@ -120,7 +120,7 @@ def _edit_data(model, obj, records, people):
     if model is Participant:
         return participant_post(code=obj.code, active="", expected_version=1)
     if model is Scenario:
-        return scenario_post(name=obj.name, script="A new script.")
+        return scenario_post(name=obj.name, script="A new script.", expected_version=1)
     if model is TrainingSession:
         return session_post(trainer="PC Okafor", expected_version=1)
     if model is Notice:
@@ -161,7 +161,8 @@ def test_every_update_through_a_page_writes_one_history_entry(records, force, pe
         username=officer.username, first_name="Renamed", password1="", password2="", role="Officer"
     )
     response = client_for(people["force_admin"]).post(
-        reverse("accounts:user_edit", args=[officer.pk]), {**data, "collar_number": "77"}
+        reverse("accounts:user_edit", args=[officer.pk]),
+        {**data, "collar_number": "77", "expected_version": officer.version},
     )
     assert response.status_code == 302
     assert events_of(User, officer.pk).count() == before + 1

@@ -223,7 +223,7 @@ def test_a_town_added_and_renamed_is_in_its_history(force_admin, town):
     eye = found["premises.TownEvent"][0].pgh_obj
     with recorded() as found:
         url = reverse("premises:town_edit", args=[eye.pk])
-        posted(client_for(force_admin).post(url, {"name": "Eye Green"}))
+        posted(client_for(force_admin).post(url, {"name": "Eye Green", "expected_version": 1}))
     assert labels(found) == {"premises.TownEvent": ["update"]}
     html = history_page(force_admin, "premises.town", eye.pk)
     changed = entry(html, "Changed")
@@ -239,6 +239,7 @@ def test_a_change_of_force_settings_is_in_the_forces_history(force_admin, force)
         "letter_due_days": 21,
         "review_period_years": 6,
         "training_contact": "Makesafe team, 01473 613500",
+        "expected_version": force.version,
     }
     with recorded() as found:
         posted(client_for(force_admin).post(reverse("accounts:force_settings"), data))
@@ -337,6 +338,7 @@ def test_a_users_roles_and_permissions_are_in_their_history(officer, force_admin
     url = reverse("accounts:user_edit", args=[officer.pk])
     data = user_post(username=officer.username, password1="", password2="", role=roles.SERGEANT)
     data["collar_number"] = officer.collar_number
+    data["expected_version"] = 1
     with recorded() as found:
         posted(client_for(force_admin).post(url, data))
     assert labels(found) == {
@@ -346,7 +348,7 @@ def test_a_users_roles_and_permissions_are_in_their_history(officer, force_admin
     assert_made_by(found, force_admin)
     # Saving again with the same role leaves the roles alone.
     with recorded() as found:
-        posted(client_for(force_admin).post(url, data))
+        posted(client_for(force_admin).post(url, {**data, "expected_version": 2}))
     assert "accounts.UserRoleEvent" not in found
     # A permission of the user's own is given on the support site only.
     permission = Permission.objects.get(codename="change_any_visit")
@@ -376,7 +378,7 @@ def test_a_guest_information_request_has_its_own_history_and_is_in_the_notices(r
     request = found["training.GuestInfoRequestEvent"][0].pgh_obj
     with recorded() as found:
         url = reverse("training:request_edit", args=[request.pk])
-        posted(client.post(url, {**data, "complied": "yes"}))
+        posted(client.post(url, {**data, "complied": "yes", "expected_version": 1}))
     assert labels(found) == {"training.GuestInfoRequestEvent": ["update"]}
     assert_made_by(found, sergeant)
     complied = "<td>Complied</td><td>Awaiting reply</td><td>Yes</td>"

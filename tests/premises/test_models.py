@@ -94,7 +94,7 @@ def test_search_matches_name_reference_postcode_and_operator(town):
 def test_active_leaves_out_deactivated_premises(town, officer):
     kept = PremisesFactory(town=town)
     gone = PremisesFactory(town=town)
-    premises_set_active(premises=gone, user=officer, active=False)
+    premises_set_active(premises=gone, user=officer, active=False, expected_version=1)
     assert list(Premises.objects.active()) == [kept]
 
 

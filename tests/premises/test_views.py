@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from premises.models import Premises
 
-from ..conftest import through_disclosure
+from ..conftest import client_for, through_disclosure
 from ..factories import PremisesFactory, TownFactory
 
 
@@ -368,7 +368,7 @@ def test_deactivate_and_reactivate_work(sergeant_client, sergeant, premises):
     url = reverse("premises:deactivate", args=[premises.pk])
     assert b"Deactivate Cornhill Lodge?" in sergeant_client.get(url).content
 
-    response = sergeant_client.post(url)
+    response = sergeant_client.post(url, {"active": "0", "version": "1"})
     assert response.status_code == 302
     premises.refresh_from_db()
     assert not premises.active
@@ -376,10 +376,52 @@ def test_deactivate_and_reactivate_work(sergeant_client, sergeant, premises):
     assert premises.updated_by == sergeant
 
     assert b"Reactivate Cornhill Lodge?" in sergeant_client.get(url).content
-    sergeant_client.post(url)
+    sergeant_client.post(url, {"active": "1", "version": "2"})
     premises.refresh_from_db()
     assert premises.active
     assert premises.version == 3
+
+
+def test_the_confirmation_posts_the_state_it_asks_for_and_the_version(sergeant_client, premises):
+    html = sergeant_client.get(reverse("premises:deactivate", args=[premises.pk])).content
+    assert b'name="active" value="0"' in html
+    assert b'name="version" value="1"' in html
+
+
+def test_a_repeated_deactivation_changes_nothing_the_second_time(
+    sergeant_client, second_sergeant, premises
+):
+    """A double click, or two sergeants confirming at once, cannot flip it back."""
+    url = reverse("premises:deactivate", args=[premises.pk])
+    first = sergeant_client.post(url, {"active": "0", "version": "1"})
+    second = client_for(second_sergeant).post(url, {"active": "0", "version": "1"}, follow=True)
+    assert first.status_code == 302
+    assert "was already inactive: nothing changed" in second.content.decode()
+    premises.refresh_from_db()
+    assert (premises.active, premises.version) == (False, 2)
+
+
+def test_a_stale_reactivation_is_refused(sergeant_client, premises):
+    url = reverse("premises:deactivate", args=[premises.pk])
+    sergeant_client.post(url, {"active": "0", "version": "1"})
+    sergeant_client.post(url, {"active": "1", "version": "2"})
+    # Opened when the premises was at version 2 (inactive): someone reactivated it since.
+    response = sergeant_client.post(url, {"active": "0", "version": "2"})
+    assert response.status_code == 200
+    assert "Someone else changed Cornhill Lodge since you opened this page" in (
+        response.content.decode()
+    )
+    assert b'name="version" value="3"' in response.content
+    premises.refresh_from_db()
+    assert (premises.active, premises.version) == (True, 3)
+
+
+def test_a_deactivation_that_names_no_state_is_refused(sergeant_client, premises):
+    url = reverse("premises:deactivate", args=[premises.pk])
+    assert sergeant_client.post(url).status_code == 400
+    assert sergeant_client.post(url, {"active": "yes", "version": "1"}).status_code == 400
+    premises.refresh_from_db()
+    assert (premises.active, premises.version) == (True, 1)
 
 
 def test_an_officer_cannot_deactivate(officer_client, premises):
@@ -477,7 +519,7 @@ def test_town_create_ignores_a_posted_force(force_admin_client, force, other_for
 def test_town_edit_works(force_admin_client, town):
     url = reverse("premises:town_edit", args=[town.pk])
     assert force_admin_client.get(url).status_code == 200
-    response = force_admin_client.post(url, {"name": "Ipswich Town"})
+    response = force_admin_client.post(url, {"name": "Ipswich Town", "expected_version": 1})
     assert response.status_code == 302
     town.refresh_from_db()
     assert town.name == "Ipswich Town"

@@ -639,7 +639,10 @@ def test_a_post_with_the_csrf_token_gets_through(force_admin, records):
     client.force_login(force_admin)
     url = reverse("premises:deactivate", args=[records["default"]])
     client.get(url)
-    response = client.post(url, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    response = client.post(
+        url,
+        {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, "active": "0", "version": "1"},
+    )
     assert response.status_code == 302
 
 

@@ -223,6 +223,7 @@ def _deactivate(force_admin_client, user, active=False):
         password1="",
         password2="",
         is_active="on" if active else "",
+        expected_version=type(user).objects.get(pk=user.pk).version,
     )
     response = force_admin_client.post(reverse("accounts:user_edit", args=[user.pk]), data)
     assert response.status_code == 302

@@ -25,6 +25,7 @@ from visits.models import Operation, Scenario, Visit
 
 from ..conftest import client_for, make_forgotten
 from ..factories import (
+    GuestInfoRequestFactory,
     NoticeFactory,
     OperationFactory,
     OutcomeLetterFactory,
@@ -36,7 +37,15 @@ from ..factories import (
     UserFactory,
     VisitFactory,
 )
-from .formdata import notice_post, participant_post, session_post, visit_post
+from .formdata import (
+    notice_post,
+    participant_post,
+    scenario_post,
+    session_post,
+    typed_date,
+    user_post,
+    visit_post,
+)
 
 
 def refused(write, rule):
@@ -303,6 +312,149 @@ def test_a_stale_cadet_edit_is_refused_with_its_input_kept(sergeant, second_serg
     assert response.context["form"]["active"].value() is False
     cadet.refresh_from_db()
     assert (cadet.age_band, cadet.active, cadet.version) == ("16-17", True, 2)
+
+
+@pytest.fixture
+def second_admin(force):
+    return UserFactory(username="admin.b", force=force, rank="staff", role="Force admin")
+
+
+def test_a_stale_town_edit_is_refused_with_its_input_kept(force_admin, second_admin, town):
+    url = reverse("premises:town_edit", args=[town.pk])
+    response = _race(
+        client_for(force_admin),
+        client_for(second_admin),
+        url,
+        {"name": "Ipswich Town", "expected_version": 1},
+        {"name": "Ipswich Borough", "expected_version": 1},
+    )
+    form = response.context["form"]
+    assert form["name"].value() == "Ipswich Borough"
+    assert "Name" in str(form.non_field_errors())
+    town.refresh_from_db()
+    assert (town.name, town.version) == ("Ipswich Town", 2)
+
+
+def test_a_stale_force_settings_edit_is_refused_with_its_input_kept(
+    force_admin, second_admin, force
+):
+    url = reverse("accounts:force_settings")
+    settings_post = {
+        "training_due_days": "28",
+        "retest_due_days": "365",
+        "letter_due_days": "14",
+        "review_period_years": "6",
+        "training_contact": "Safeguarding team",
+        "expected_version": 1,
+    }
+    response = _race(
+        client_for(force_admin),
+        client_for(second_admin),
+        url,
+        {**settings_post, "training_due_days": "21"},
+        {**settings_post, "letter_due_days": "10", "training_contact": "Mine"},
+    )
+    form = response.context["form"]
+    assert (form["letter_due_days"].value(), form["training_contact"].value()) == ("10", "Mine")
+    force.refresh_from_db()
+    assert (force.training_due_days, force.letter_due_days, force.version) == (21, 14, 2)
+
+
+def test_a_stale_user_edit_is_refused_with_its_input_and_role_kept(
+    force_admin, second_admin, officer
+):
+    url = reverse("accounts:user_edit", args=[officer.pk])
+    mine = {"username": officer.username, "collar_number": officer.collar_number}
+    response = _race(
+        client_for(force_admin),
+        client_for(second_admin),
+        url,
+        user_post(**mine, rank="sergeant", password1="", password2="", expected_version=1),
+        user_post(
+            **mine,
+            role="Sergeant",
+            last_name="Okoro",
+            password1="",
+            password2="",
+            expected_version=1,
+        ),
+    )
+    form = response.context["form"]
+    assert (form["role"].value(), form["last_name"].value()) == ("Sergeant", "Okoro")
+    officer.refresh_from_db()
+    assert (officer.rank, officer.last_name, officer.version) == ("sergeant", "Mensah", 2)
+    assert officer.role_names == ["Officer"]  # the refused role change was not saved either
+
+
+def test_a_stale_guest_request_edit_is_refused_with_its_input_kept(
+    sergeant, second_sergeant, inspector, town
+):
+    notice = NoticeFactory(premises=PremisesFactory(town=town), issued_by=inspector)
+    guest_request = GuestInfoRequestFactory(notice=notice)
+    url = reverse("training:request_edit", args=[guest_request.pk])
+    typed = {
+        "made_on": typed_date(guest_request.made_on),
+        "period_start": typed_date(guest_request.period_start),
+        "period_end": typed_date(guest_request.period_end),
+        "due_on": typed_date(guest_request.due_on),
+        "expected_version": 1,
+    }
+    response = _race(
+        client_for(sergeant),
+        client_for(second_sergeant),
+        url,
+        {**typed, "complied": "yes"},
+        {**typed, "complied": "no"},
+    )
+    assert response.context["form"]["complied"].value() == "no"
+    guest_request.refresh_from_db()
+    assert (guest_request.complied, guest_request.version) == ("yes", 2)
+
+
+def test_a_stale_edit_of_an_unused_scenario_is_refused_with_its_input_kept(
+    sergeant, second_sergeant, force
+):
+    scenario = ScenarioFactory(force=force, name="Room for a few hours")
+    url = reverse("visits:scenario_edit", args=[scenario.pk])
+    response = _race(
+        client_for(sergeant),
+        client_for(second_sergeant),
+        url,
+        scenario_post(script="First script.", expected_version=1),
+        scenario_post(script="Second script.", expected_version=1),
+    )
+    assert response.context["form"]["script"].value() == "Second script."
+    scenario.refresh_from_db()
+    assert (scenario.script, scenario.version, scenario.revision) == ("First script.", 1, 2)
+    assert Scenario.objects.filter(force=force).count() == 1
+
+
+def test_a_scenario_edit_opened_before_a_newer_version_is_refused_and_saves_onto_it(
+    sergeant, second_sergeant, force, town, officer
+):
+    used = ScenarioFactory(force=force, name="Room for a few hours")
+    VisitFactory(premises=PremisesFactory(town=town), officer=officer, scenario=used)
+    url = reverse("visits:scenario_edit", args=[used.pk])
+    response = _race(
+        client_for(sergeant),
+        client_for(second_sergeant),
+        url,
+        scenario_post(script="First script.", expected_version=1),
+        scenario_post(script="Second script.", expected_version=1),
+    )
+    newer = Scenario.objects.get(force=force, is_current=True)
+    assert (newer.version, newer.script) == (2, "First script.")
+    assert Scenario.objects.filter(force=force).count() == 2
+    assert response.context["form"]["script"].value() == "Second script."
+    # Saving again, after a look, goes to the current version rather than forking the old one.
+    assert response.context["action"] == reverse("visits:scenario_edit", args=[newer.pk])
+    again = client_for(second_sergeant).post(
+        response.context["action"], response.context["form"].data
+    )
+    assert again.status_code == 302
+    newer.refresh_from_db()
+    assert newer.script == "Second script."
+    assert Scenario.objects.filter(force=force).count() == 2
 
 
 # -- 26. Atomicity ----------------------------------------------------------------------------

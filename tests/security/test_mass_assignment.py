@@ -227,11 +227,14 @@ def test_editing_a_user_ignores_posted_force_superuser_and_password_hash(
         password2="",
         force=theirs["officer"].force_id,
         password="md5$salt$0123456789abcdef",
+        expected_version=1,
+        version="99",
         **SUPERPOWERS,
     )
     response = force_admin_client.post(reverse("accounts:user_edit", args=[officer.pk]), data)
     assert response.status_code == 302
     officer.refresh_from_db()
+    assert officer.version == 2
     assert officer.force == force_admin.force
     assert (officer.is_superuser, officer.is_staff) == (False, False)
     assert officer.check_password(TEST_PASSWORD)

@@ -339,6 +339,7 @@ def test_a_request_is_edited_to_record_compliance(sergeant_client, notice):
         period_end=f"{guest_request.period_end:%d/%m/%Y}",
         due_on=f"{guest_request.due_on:%d/%m/%Y}",
         complied="late",
+        expected_version=1,
     )
     assert sergeant_client.post(url, data).status_code == 302
     guest_request.refresh_from_db()

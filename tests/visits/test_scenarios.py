@@ -15,6 +15,7 @@ def scenario_data(**changes):
         "sectors": ["hotel", "bnb"],
         "script": "An adult and a cadet ask for a double room for one night, paying cash.",
         "indicators": ["pays_cash", "double_bed", "short_stay"],
+        "expected_version": 1,  # the edit counter the edit page was opened on
     }
     data.update(changes)
     return data
@@ -107,8 +108,12 @@ def test_a_superseded_version_cannot_be_edited(sergeant_client, scenario, premis
     url = reverse("visits:scenario_edit", args=[scenario.pk])
     sergeant_client.post(url, scenario_data(script="Version 2."))
     response = sergeant_client.post(url, scenario_data(script="Sneaky change to v1."))
-    assert response.status_code == 302
-    assert response["Location"] == scenario.get_absolute_url()
+    # Refused as a stale edit, the input kept; saving again would edit v2, not v1.
+    assert response.status_code == 200
+    assert "Someone else saved this record" in response.content.decode()
+    v2 = Scenario.objects.get(version=2)
+    assert response.context["action"] == reverse("visits:scenario_edit", args=[v2.pk])
+    assert v2.script == "Version 2."
     scenario.refresh_from_db()
     assert scenario.script != "Sneaky change to v1."
     assert Scenario.objects.count() == 2
@@ -116,9 +121,15 @@ def test_a_superseded_version_cannot_be_edited(sergeant_client, scenario, premis
 
 def test_version_3_follows_version_2(sergeant, scenario, premises):
     VisitFactory(premises=premises, scenario=scenario)
-    v2 = scenario_save(scenario=Scenario(pk=scenario.pk, **_fields(scenario)), user=sergeant)
+    v2 = scenario_save(
+        scenario=Scenario(pk=scenario.pk, **_fields(scenario)), user=sergeant, expected_revision=1
+    )
     VisitFactory(premises=premises, scenario=v2)
-    v3 = scenario_save(scenario=Scenario(pk=v2.pk, **_fields(v2, script="Three.")), user=sergeant)
+    v3 = scenario_save(
+        scenario=Scenario(pk=v2.pk, **_fields(v2, script="Three.")),
+        user=sergeant,
+        expected_revision=1,
+    )
     assert [s.version for s in Scenario.objects.filter(is_current=True)] == [3]
     assert v3.version == 3
     assert Scenario.objects.count() == 3
@@ -141,7 +152,9 @@ def test_only_the_current_version_is_offered_when_logging(
     officer_client, sergeant, scenario, premises
 ):
     VisitFactory(premises=premises, scenario=scenario)
-    scenario_save(scenario=Scenario(pk=scenario.pk, **_fields(scenario)), user=sergeant)
+    scenario_save(
+        scenario=Scenario(pk=scenario.pk, **_fields(scenario)), user=sergeant, expected_revision=1
+    )
     offered = officer_client.get(reverse("visits:create", args=[premises.pk])).context["form"]
     assert [s.version for s in offered.fields["scenario"].queryset] == [2]
 
