@@ -6,87 +6,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_reminder_settings'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0009_reminder_settings"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='force',
-            name='insert_insert',
+            model_name="force",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='force',
-            name='update_update',
+            model_name="force",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='force',
-            name='delete_delete',
+            model_name="force",
+            name="delete_delete",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='user',
-            name='insert_insert',
+            model_name="user",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='user',
-            name='update_update',
+            model_name="user",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='user',
-            name='delete_delete',
+            model_name="user",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='force',
-            name='version',
+            model_name="force",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1),
         ),
         migrations.AddField(
-            model_name='forceevent',
-            name='version',
+            model_name="forceevent",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1),
         ),
         migrations.AddField(
-            model_name='user',
-            name='version',
+            model_name="user",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1),
         ),
         migrations.AddField(
-            model_name='userevent',
-            name='version',
+            model_name="userevent",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='force',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_forceevent" ("code", "created_at", "id", "letter_due_days", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reminder_from_email", "retest_due_days", "review_period_years", "training_contact", "training_due_days", "updated_at", "version") VALUES (NEW."code", NEW."created_at", NEW."id", NEW."letter_due_days", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reminder_from_email", NEW."retest_due_days", NEW."review_period_years", NEW."training_contact", NEW."training_due_days", NEW."updated_at", NEW."version"); RETURN NULL;', hash='ececa132629da6ebf71647d88907e982f63f25da', operation='INSERT', pgid='pgtrigger_insert_insert_e8051', table='accounts_force', when='AFTER')),
+            model_name="force",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_forceevent" ("code", "created_at", "id", "letter_due_days", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reminder_from_email", "retest_due_days", "review_period_years", "training_contact", "training_due_days", "updated_at", "version") VALUES (NEW."code", NEW."created_at", NEW."id", NEW."letter_due_days", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reminder_from_email", NEW."retest_due_days", NEW."review_period_years", NEW."training_contact", NEW."training_due_days", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="ececa132629da6ebf71647d88907e982f63f25da",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e8051",
+                    table="accounts_force",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='force',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "accounts_forceevent" ("code", "created_at", "id", "letter_due_days", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reminder_from_email", "retest_due_days", "review_period_years", "training_contact", "training_due_days", "updated_at", "version") VALUES (NEW."code", NEW."created_at", NEW."id", NEW."letter_due_days", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reminder_from_email", NEW."retest_due_days", NEW."review_period_years", NEW."training_contact", NEW."training_due_days", NEW."updated_at", NEW."version"); RETURN NULL;', hash='a739397732ad1f468ff4f5b27b468170d551e57c', operation='UPDATE', pgid='pgtrigger_update_update_9b898', table='accounts_force', when='AFTER')),
+            model_name="force",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "accounts_forceevent" ("code", "created_at", "id", "letter_due_days", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reminder_from_email", "retest_due_days", "review_period_years", "training_contact", "training_due_days", "updated_at", "version") VALUES (NEW."code", NEW."created_at", NEW."id", NEW."letter_due_days", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reminder_from_email", NEW."retest_due_days", NEW."review_period_years", NEW."training_contact", NEW."training_due_days", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="a739397732ad1f468ff4f5b27b468170d551e57c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_9b898",
+                    table="accounts_force",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='force',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_forceevent" ("code", "created_at", "id", "letter_due_days", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reminder_from_email", "retest_due_days", "review_period_years", "training_contact", "training_due_days", "updated_at", "version") VALUES (OLD."code", OLD."created_at", OLD."id", OLD."letter_due_days", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reminder_from_email", OLD."retest_due_days", OLD."review_period_years", OLD."training_contact", OLD."training_due_days", OLD."updated_at", OLD."version"); RETURN NULL;', hash='c66061abbc0a1be1739fe9c426ba78500ca0c084', operation='DELETE', pgid='pgtrigger_delete_delete_2e18f', table='accounts_force', when='AFTER')),
+            model_name="force",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_forceevent" ("code", "created_at", "id", "letter_due_days", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reminder_from_email", "retest_due_days", "review_period_years", "training_contact", "training_due_days", "updated_at", "version") VALUES (OLD."code", OLD."created_at", OLD."id", OLD."letter_due_days", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reminder_from_email", OLD."retest_due_days", OLD."review_period_years", OLD."training_contact", OLD."training_due_days", OLD."updated_at", OLD."version"); RETURN NULL;',
+                    hash="c66061abbc0a1be1739fe9c426ba78500ca0c084",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_2e18f",
+                    table="accounts_force",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='user',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_userevent" ("collar_number", "created_at", "date_joined", "email", "first_name", "force_id", "id", "is_active", "is_staff", "is_superuser", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "rank", "updated_at", "username", "version", "wants_digest") VALUES (NEW."collar_number", NEW."created_at", NEW."date_joined", NEW."email", NEW."first_name", NEW."force_id", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."last_name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."rank", NEW."updated_at", NEW."username", NEW."version", NEW."wants_digest"); RETURN NULL;', hash='84e20ea86a19442e503fb1d65e9fa6d1a457ff83', operation='INSERT', pgid='pgtrigger_insert_insert_3867c', table='accounts_user', when='AFTER')),
+            model_name="user",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_userevent" ("collar_number", "created_at", "date_joined", "email", "first_name", "force_id", "id", "is_active", "is_staff", "is_superuser", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "rank", "updated_at", "username", "version", "wants_digest") VALUES (NEW."collar_number", NEW."created_at", NEW."date_joined", NEW."email", NEW."first_name", NEW."force_id", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."last_name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."rank", NEW."updated_at", NEW."username", NEW."version", NEW."wants_digest"); RETURN NULL;',
+                    hash="84e20ea86a19442e503fb1d65e9fa6d1a457ff83",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_3867c",
+                    table="accounts_user",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='user',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."collar_number" IS DISTINCT FROM (NEW."collar_number") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."date_joined" IS DISTINCT FROM (NEW."date_joined") OR OLD."email" IS DISTINCT FROM (NEW."email") OR OLD."first_name" IS DISTINCT FROM (NEW."first_name") OR OLD."force_id" IS DISTINCT FROM (NEW."force_id") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_active" IS DISTINCT FROM (NEW."is_active") OR OLD."is_staff" IS DISTINCT FROM (NEW."is_staff") OR OLD."is_superuser" IS DISTINCT FROM (NEW."is_superuser") OR OLD."last_name" IS DISTINCT FROM (NEW."last_name") OR OLD."rank" IS DISTINCT FROM (NEW."rank") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at") OR OLD."username" IS DISTINCT FROM (NEW."username") OR OLD."version" IS DISTINCT FROM (NEW."version") OR OLD."wants_digest" IS DISTINCT FROM (NEW."wants_digest"))', func='INSERT INTO "accounts_userevent" ("collar_number", "created_at", "date_joined", "email", "first_name", "force_id", "id", "is_active", "is_staff", "is_superuser", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "rank", "updated_at", "username", "version", "wants_digest") VALUES (NEW."collar_number", NEW."created_at", NEW."date_joined", NEW."email", NEW."first_name", NEW."force_id", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."last_name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."rank", NEW."updated_at", NEW."username", NEW."version", NEW."wants_digest"); RETURN NULL;', hash='80cdb27eb42b1b7d1f7a693ee4e754370d3ca498', operation='UPDATE', pgid='pgtrigger_update_update_0e890', table='accounts_user', when='AFTER')),
+            model_name="user",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."collar_number" IS DISTINCT FROM (NEW."collar_number") OR OLD."created_at" IS DISTINCT FROM (NEW."created_at") OR OLD."date_joined" IS DISTINCT FROM (NEW."date_joined") OR OLD."email" IS DISTINCT FROM (NEW."email") OR OLD."first_name" IS DISTINCT FROM (NEW."first_name") OR OLD."force_id" IS DISTINCT FROM (NEW."force_id") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."is_active" IS DISTINCT FROM (NEW."is_active") OR OLD."is_staff" IS DISTINCT FROM (NEW."is_staff") OR OLD."is_superuser" IS DISTINCT FROM (NEW."is_superuser") OR OLD."last_name" IS DISTINCT FROM (NEW."last_name") OR OLD."rank" IS DISTINCT FROM (NEW."rank") OR OLD."updated_at" IS DISTINCT FROM (NEW."updated_at") OR OLD."username" IS DISTINCT FROM (NEW."username") OR OLD."version" IS DISTINCT FROM (NEW."version") OR OLD."wants_digest" IS DISTINCT FROM (NEW."wants_digest"))',
+                    func='INSERT INTO "accounts_userevent" ("collar_number", "created_at", "date_joined", "email", "first_name", "force_id", "id", "is_active", "is_staff", "is_superuser", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "rank", "updated_at", "username", "version", "wants_digest") VALUES (NEW."collar_number", NEW."created_at", NEW."date_joined", NEW."email", NEW."first_name", NEW."force_id", NEW."id", NEW."is_active", NEW."is_staff", NEW."is_superuser", NEW."last_name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."rank", NEW."updated_at", NEW."username", NEW."version", NEW."wants_digest"); RETURN NULL;',
+                    hash="80cdb27eb42b1b7d1f7a693ee4e754370d3ca498",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0e890",
+                    table="accounts_user",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='user',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "accounts_userevent" ("collar_number", "created_at", "date_joined", "email", "first_name", "force_id", "id", "is_active", "is_staff", "is_superuser", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "rank", "updated_at", "username", "version", "wants_digest") VALUES (OLD."collar_number", OLD."created_at", OLD."date_joined", OLD."email", OLD."first_name", OLD."force_id", OLD."id", OLD."is_active", OLD."is_staff", OLD."is_superuser", OLD."last_name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."rank", OLD."updated_at", OLD."username", OLD."version", OLD."wants_digest"); RETURN NULL;', hash='84bddc6ee8f3a710ff9aeeb0cef515080812146b', operation='DELETE', pgid='pgtrigger_delete_delete_19f14', table='accounts_user', when='AFTER')),
+            model_name="user",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "accounts_userevent" ("collar_number", "created_at", "date_joined", "email", "first_name", "force_id", "id", "is_active", "is_staff", "is_superuser", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "rank", "updated_at", "username", "version", "wants_digest") VALUES (OLD."collar_number", OLD."created_at", OLD."date_joined", OLD."email", OLD."first_name", OLD."force_id", OLD."id", OLD."is_active", OLD."is_staff", OLD."is_superuser", OLD."last_name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."rank", OLD."updated_at", OLD."username", OLD."version", OLD."wants_digest"); RETURN NULL;',
+                    hash="84bddc6ee8f3a710ff9aeeb0cef515080812146b",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_19f14",
+                    table="accounts_user",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='force',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='force_version_positive'),
+            model_name="force",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="force_version_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='user_version_positive'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="user_version_positive"
+            ),
         ),
     ]

@@ -7,49 +7,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('training', '0011_reminder'),
+        ("training", "0011_reminder"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='guestinforequest',
-            name='insert_insert',
+            model_name="guestinforequest",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='guestinforequest',
-            name='update_update',
+            model_name="guestinforequest",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='guestinforequest',
-            name='delete_delete',
+            model_name="guestinforequest",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='guestinforequest',
-            name='version',
+            model_name="guestinforequest",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1),
         ),
         migrations.AddField(
-            model_name='guestinforequestevent',
-            name='version',
+            model_name="guestinforequestevent",
+            name="version",
             field=models.PositiveIntegerField(db_default=1, default=1),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='guestinforequest',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "training_guestinforequestevent" ("complied", "created_at", "due_on", "id", "made_by_id", "made_on", "notice_id", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "updated_at", "version") VALUES (NEW."complied", NEW."created_at", NEW."due_on", NEW."id", NEW."made_by_id", NEW."made_on", NEW."notice_id", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."updated_at", NEW."version"); RETURN NULL;', hash='a8523ef175e3f7e1dbd11455159a44c3669e6042', operation='INSERT', pgid='pgtrigger_insert_insert_ff313', table='training_guestinforequest', when='AFTER')),
+            model_name="guestinforequest",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "training_guestinforequestevent" ("complied", "created_at", "due_on", "id", "made_by_id", "made_on", "notice_id", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "updated_at", "version") VALUES (NEW."complied", NEW."created_at", NEW."due_on", NEW."id", NEW."made_by_id", NEW."made_on", NEW."notice_id", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="a8523ef175e3f7e1dbd11455159a44c3669e6042",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_ff313",
+                    table="training_guestinforequest",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='guestinforequest',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "training_guestinforequestevent" ("complied", "created_at", "due_on", "id", "made_by_id", "made_on", "notice_id", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "updated_at", "version") VALUES (NEW."complied", NEW."created_at", NEW."due_on", NEW."id", NEW."made_by_id", NEW."made_on", NEW."notice_id", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."updated_at", NEW."version"); RETURN NULL;', hash='3e160915e331a1ec9c79dc4beea7150f8ce15ecb', operation='UPDATE', pgid='pgtrigger_update_update_2b9bb', table='training_guestinforequest', when='AFTER')),
+            model_name="guestinforequest",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "training_guestinforequestevent" ("complied", "created_at", "due_on", "id", "made_by_id", "made_on", "notice_id", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "updated_at", "version") VALUES (NEW."complied", NEW."created_at", NEW."due_on", NEW."id", NEW."made_by_id", NEW."made_on", NEW."notice_id", NEW."period_end", NEW."period_start", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="3e160915e331a1ec9c79dc4beea7150f8ce15ecb",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_2b9bb",
+                    table="training_guestinforequest",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='guestinforequest',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "training_guestinforequestevent" ("complied", "created_at", "due_on", "id", "made_by_id", "made_on", "notice_id", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "updated_at", "version") VALUES (OLD."complied", OLD."created_at", OLD."due_on", OLD."id", OLD."made_by_id", OLD."made_on", OLD."notice_id", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."updated_at", OLD."version"); RETURN NULL;', hash='43f11be9af4713943c6013bd53306e5e4ff255d2', operation='DELETE', pgid='pgtrigger_delete_delete_d769c', table='training_guestinforequest', when='AFTER')),
+            model_name="guestinforequest",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "training_guestinforequestevent" ("complied", "created_at", "due_on", "id", "made_by_id", "made_on", "notice_id", "period_end", "period_start", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "updated_at", "version") VALUES (OLD."complied", OLD."created_at", OLD."due_on", OLD."id", OLD."made_by_id", OLD."made_on", OLD."notice_id", OLD."period_end", OLD."period_start", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."updated_at", OLD."version"); RETURN NULL;',
+                    hash="43f11be9af4713943c6013bd53306e5e4ff255d2",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_d769c",
+                    table="training_guestinforequest",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guestinforequest',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='request_version_positive'),
+            model_name="guestinforequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="request_version_positive"
+            ),
         ),
     ]
