@@ -73,6 +73,7 @@ def _settings(**changes):
         "review_period_years": 6,
         "training_contact": "",
         "reminder_from_email": "makesafe@suffolk.police.example",
+        "expected_version": 1,  # a new force's settings, never saved before
     }
     return {**data, **changes}
 
