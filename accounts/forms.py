@@ -152,6 +152,7 @@ class ForceSettingsForm(VersionedFormMixin, forms.ModelForm):
             "retest_due_days",
             "letter_due_days",
             "review_period_years",
+            "followup_horizon_months",
             "training_contact",
             "reminder_from_email",
         ]
@@ -162,6 +163,7 @@ class ForceSettingsForm(VersionedFormMixin, forms.ModelForm):
             "letter_due_days": "Outcome letter due within (days after a visit)",
             "training_contact": "Training contact printed on outcome letters",
             "review_period_years": "Retention review after (years since the last activity)",
+            "followup_horizon_months": "Follow-up horizon for imported failures (months)",
         }
 
 

@@ -63,6 +63,14 @@ class Force(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Years after the last activity on a premises' records before they are reviewed.",
     )
+    followup_horizon_months = models.PositiveSmallIntegerField(
+        "follow-up horizon (months)",
+        default=12,
+        db_default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Imported failed visits older than this are history: they are not put in "
+        "the work queue as training due.",
+    )
     training_contact = models.CharField(
         max_length=200,
         blank=True,
@@ -95,6 +103,10 @@ class Force(models.Model):
                 name="force_follow_up_periods_sane",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="force_version_positive"),
+            models.CheckConstraint(
+                condition=Q(followup_horizon_months__gte=1, followup_horizon_months__lte=120),
+                name="force_followup_horizon_sane",
+            ),
         ]
 
     def __str__(self):

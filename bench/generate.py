@@ -183,7 +183,7 @@ INSERT INTO visits_visit (id, force_id, operation_id, premises_id, visited_at, o
     scenario_id, indicators, stage_reached, outcome, result, police_contact, staff_roles,
     debrief_held, debrief_attendees, debrief_notes, material_left, training_offered,
     training_accepted, welfare_debrief_done, retest_of_id, reason, imported, version,
-    created_by_id, updated_by_id, created_at, updated_at)
+    created_by_id, updated_by_id, created_at, updated_at, risk_assessment_ref, cadet_age_band)
 WITH raw AS (
     SELECT g, %(first_id)s + g - 1 AS id,
         1 + floor(random() * %(premises)s)::bigint AS premises_id,
@@ -267,7 +267,16 @@ SELECT id, force_id,
                  ELSE '' END,
     visited_at < %(live_from)s::date, 1,
     (force_id - 1) * %(per_force)s + 6 + officer, (force_id - 1) * %(per_force)s + 6 + officer,
-    least(visited_at + interval '2 hours', now()), least(visited_at + interval '2 hours', now())
+    least(visited_at + interval '2 hours', now()), least(visited_at + interval '2 hours', now()),
+    -- The operation's risk assessment, or the visit's own (docs/domain.md, "Live visits").
+    CASE WHEN u_op < 0.4 THEN 'RA-' || (SELECT code FROM accounts_force WHERE id = force_id)
+        || '-' || ((extract(year FROM visited_at AT TIME ZONE 'Europe/London')::int - 2020) * 12
+           + extract(month FROM visited_at AT TIME ZONE 'Europe/London')::int - 1)
+        ELSE 'RA-V-' || id END,
+    -- The youngest band of the cadets PARTICIPANTS_SQL gives the visit (even codes are 14-15).
+    CASE WHEN (1 + id %% %(cadets)s) %% 2 = 0
+            OR (id %% 2 = 0 AND (1 + (id + 5) %% %(cadets)s) %% 2 = 0)
+        THEN '14-15' ELSE '16-17' END
 FROM visits;
 """
 

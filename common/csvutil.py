@@ -131,13 +131,16 @@ class ImportRows:
     header_ok: bool = True
 
 
-def read_import(source: str | Sheet, *, columns: list[str], max_rows: int) -> ImportRows:
+def read_import(
+    source: str | Sheet, *, columns: list[str], max_rows: int, optional: list[str] = ()
+) -> ImportRows:
     """Read an import file, CSV text or a workbook's sheet, whose header names `columns` (in
-    any order, in any case; others are ignored). Blank rows are skipped. A line with more cells
-    than the header, a NUL character (PostgreSQL text cannot hold one) or a cell longer than the
-    csv module reads is an error of its own and the rest is still read, so that every bad line
-    is listed; past `max_rows` rows reading stops with an error. A header without every column
-    is the only error then. Lines are numbered as the file's lines or the sheet's rows."""
+    any order, in any case; others are ignored), and maybe the `optional` ones (blank in every
+    row when absent). Blank rows are skipped. A line with more cells than the header, a NUL
+    character (PostgreSQL text cannot hold one) or a cell longer than the csv module reads is an
+    error of its own and the rest is still read, so that every bad line is listed; past
+    `max_rows` rows reading stops with an error. A header without every column is the only
+    error then. Lines are numbered as the file's lines or the sheet's rows."""
     result = ImportRows()
     if isinstance(source, Sheet):
         header_cells, lines = source.header, iter(source.rows)
@@ -151,7 +154,7 @@ def read_import(source: str | Sheet, *, columns: list[str], max_rows: int) -> Im
         result.errors[:] = [(1, f"The header row must name the columns {','.join(columns)}{named}")]
         result.header_ok = False
         return result
-    where = {name: header.index(name) for name in columns}
+    where = {name: header.index(name) for name in [*columns, *optional] if name in header}
     longest = csv.field_size_limit()
     for line, cells in lines:
         if len(result.rows) + len(result.errors) >= max_rows:
@@ -169,7 +172,9 @@ def read_import(source: str | Sheet, *, columns: list[str], max_rows: int) -> Im
             result.errors.append((line, f"A cell is longer than {longest:,} characters."))
         else:
             cells = cells + [""] * (len(header) - len(cells))
-            result.rows.append((line, {name: cells[at].strip() for name, at in where.items()}))
+            values = dict.fromkeys(optional, "")
+            values.update({name: cells[at].strip() for name, at in where.items()})
+            result.rows.append((line, values))
     return result
 
 

@@ -381,6 +381,8 @@ CADETS = [
     ("C-014", "16-17", date(2021, 9, 1), True),
     ("C-021", "16-17", date(2024, 9, 9), True),
     ("C-003", "16-17", None, False),
+    # Took part in 2019, since aged out of the cadets.
+    ("C-002", "16-17", date(2019, 5, 20), False),
 ]
 
 SEED_OPERATION = "Makesafe hotels: Ipswich and Bury St Edmunds, Sep 2021"
@@ -460,6 +462,9 @@ def _visit(
         force=premises.force,
         premises=premises,
         operation=operation,
+        # A visit outside an operation has a risk assessment of its own.
+        risk_assessment_ref=operation.risk_assessment_ref if operation else f"RA-{when:%Y-%m%d}-V",
+        cadet_age_band=cadet.age_band,
         visited_at=when,
         officer=officer,
         scenario=scenario,
@@ -822,7 +827,7 @@ def seed_training(force: Force) -> int:
         contact="none",
         reason="",
         officer=officer,
-        cadet=Participant.objects.get(force=force, code="C-014"),
+        cadet=Participant.objects.get(force=force, code="C-002"),
         scenario=Scenario.objects.get(force=force, name="Drinks for an under-18"),
     )
     long_ago = _aware(date(2019, 7, 1), "09:00")

@@ -124,12 +124,17 @@ class VisitFactory(factory.django.DjangoModelFactory):
 
     premises = factory.SubFactory(PremisesFactory)
     force = factory.LazyAttribute(lambda o: o.premises.force)
+    operation = None
     officer = factory.SubFactory(UserFactory, force=factory.SelfAttribute("..force"))
     visited_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
     stage_reached = Visit.Stage.KEY_ISSUED
     outcome = Visit.Outcome.COMPLETED
     result = factory.LazyAttribute(lambda o: Visit.result_for(o.outcome))
     debrief_notes = "Manager briefed on the signs; posters left."
+    risk_assessment_ref = factory.LazyAttribute(
+        lambda o: o.operation.risk_assessment_ref if o.operation else "RA-VISIT-0001"
+    )
+    cadet_age_band = Participant.AgeBand.AGE_14_15
     created_by = factory.SelfAttribute("officer")
     updated_by = factory.SelfAttribute("officer")
 

@@ -10,6 +10,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -71,13 +72,33 @@ def _since_last_visit(statuses: list[str]) -> Exists:
     )
 
 
+class MonthsAgo(Func):
+    """The instant a number of months before now."""
+
+    template = "(now() - make_interval(months => %(expressions)s))"
+    output_field = DateTimeField()
+
+
+def _imported_history() -> Exists:
+    # An imported failure from before the force's follow-up horizon is history, not work.
+    return Exists(
+        Visit.objects.filter(
+            pk=OuterRef("last_visit_id"),
+            imported=True,
+            visited_at__lt=MonthsAgo(OuterRef("force__followup_horizon_months")),
+        )
+    )
+
+
 def training_due(user: User) -> QuerySet:
     """Premises whose latest non-void visit failed and that have no training scheduled or
-    delivered (or declined) since that visit. Annotated with the triggering visit and owner."""
+    delivered (or declined) since that visit, unless that visit is an imported one older than
+    the force's follow-up horizon. Annotated with the triggering visit and owner."""
     premises = _with_latest_visit(Premises.objects.visible_to(user).active())
     return (
         premises.filter(last_result=Visit.Result.FAIL)
         .exclude(_since_last_visit(["scheduled", "delivered", "declined"]))
+        .exclude(_imported_history())
         .annotate(
             owner_id=_owner(KINDS.TRAINING_DUE),
             since=F("last_visited_at"),

@@ -73,6 +73,7 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             "training_accepted",
             "welfare_debrief_done",
             "retest_of",
+            "risk_assessment_ref",
         ]
         widgets = {
             "premises": forms.HiddenInput,
@@ -83,6 +84,8 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             "reason": forms.TextInput,
         }
         labels = {"stage_reached": "Stage reached", "retest_of": "Re-test of"}
+        # One line, so that the form still fits a laptop screen: docs/domain.md says the rest.
+        help_texts = {"risk_assessment_ref": "Only outside an operation."}
 
     def __init__(self, *args, user: User, premises: Premises, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +119,11 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
             f"{timezone.localtime(v.visited_at):%d %b %Y} – {v.get_outcome_display()}"
         )
         self.fields["retest_of"].empty_label = "Not a re-test"
+        # "Not recorded" is only for imported records: offered only to keep one as it is.
+        contacts = list(Visit.PoliceContact.choices)
+        if self.instance.police_contact != Visit.PoliceContact.NOT_RECORDED:
+            contacts = [c for c in contacts if c[0] != Visit.PoliceContact.NOT_RECORDED]
+        self.fields["police_contact"].choices = contacts
         self.fields["outcome"].choices = list(Visit.Outcome.choices)
         self.fields["stage_reached"].choices = list(Visit.Stage.choices)
         if not self.instance.pk and not self.is_bound:
@@ -173,11 +181,19 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
         cleaned = super().clean()
         outcome = cleaned.get("outcome")
         operation = cleaned.get("operation")
+        checked = self.instance.checks_apply
         if operation is not None and not operation.has_risk_assessment:
             self.add_error(
                 "operation",
                 "This operation has no risk assessment reference yet: add it to the "
                 "operation before logging visits against it.",
+            )
+        elif operation is not None:
+            cleaned["risk_assessment_ref"] = operation.risk_assessment_ref
+        elif checked and not (cleaned.get("risk_assessment_ref") or "").strip():
+            self.add_error(
+                "risk_assessment_ref",
+                "A visit outside an operation needs its own risk assessment: give its reference.",
             )
         participants = cleaned.get("participants")
         if "participants" in cleaned and not participants and not self.instance.imported:
@@ -185,6 +201,17 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
                 "participants",
                 "Choose the cadet who took part. A cadet needs parental permission recorded first.",
             )
+        when = cleaned.get("visited_at")
+        if participants and when is not None and checked:
+            day = timezone.localdate(when)
+            for cadet in participants:
+                granted = cadet.permission_recorded_on
+                if granted is None or granted > day:
+                    self.add_error(
+                        "participants",
+                        f"{cadet.code} had no parental permission recorded on {day:%d %b %Y}"
+                        + (f" (it was recorded on {granted:%d %b %Y})." if granted else "."),
+                    )
         notes = (cleaned.get("debrief_notes") or "").strip()
         if cleaned.get("debrief_held") and not notes and not self.instance.imported:
             self.add_error("debrief_notes", "Write what was said at the debrief.")
@@ -202,7 +229,6 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
         if cleaned.get("training_accepted") and not cleaned.get("training_offered"):
             self.add_error("training_accepted", "Training can only be accepted if it was offered.")
         earlier = cleaned.get("retest_of")
-        when = cleaned.get("visited_at")
         if earlier is not None:
             if earlier.premises_id != self.premises.pk:
                 self.add_error("retest_of", "A re-test must follow a visit to the same premises.")
@@ -366,7 +392,8 @@ class VisitImportForm(ImportUploadForm):
     file = forms.FileField(
         label="CSV or Excel file",
         help_text=(
-            "A header row naming the columns above, then one row per visit. A CSV file in UTF-8 "
-            "or an Excel workbook (.xlsx, its first sheet); at most 5 MB."
+            "A header row naming the columns above (and optionally retest), then one row per "
+            "visit. A CSV file in UTF-8 or an Excel workbook (.xlsx, its first sheet); "
+            "at most 5 MB."
         ),
     )

@@ -8,7 +8,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 
@@ -138,6 +138,17 @@ class Scenario(models.Model):
         return [labels.get(i, i) for i in self.indicators]
 
 
+# A live visit's cadets each had parental permission recorded on or before the visit's London
+# date (docs/domain.md, "Live visits"); held by the triggers of visits, their cadet links and
+# cadets.
+PERMISSION_RULE = (
+    "visit_cadet_permission_in_force: a cadet on a live visit needs parental permission "
+    "recorded on or before the date of the visit"
+)
+PERMISSION_RULE_CONSTANT = ("permission_rule", f"CONSTANT text := '{PERMISSION_RULE}'")
+LONDON_CONSTANT = ("london", f"CONSTANT text := '{LONDON_TZ.key}'")
+
+
 class ParticipantQuerySet(ForceScopedQuerySet):
     def can_take_part(self):
         """Cadets who may be on a visit now: active, with parental permission recorded."""
@@ -189,6 +200,31 @@ class Participant(models.Model):
                 | Q(permission_recorded_on__lte=Now()),
                 name="participant_permission_not_future",
             ),
+        ]
+        triggers = [
+            # A permission date cannot move past a live visit the cadet has made.
+            pgtrigger.Trigger(
+                name="participant_permission_covers_visits",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(
+                    old__permission_recorded_on__df=pgtrigger.F("new__permission_recorded_on")
+                ),
+                declare=[PERMISSION_RULE_CONSTANT],
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM visits_visit_participants vp
+                    JOIN visits_visit v ON v.id = vp.visit_id
+                    WHERE vp.participant_id = NEW.id
+                        AND NOT v.imported AND NOT v.logged_before_checks
+                        AND (NEW.permission_recorded_on IS NULL
+                            OR NEW.permission_recorded_on > v.visited_on)
+                ) THEN
+                    RAISE EXCEPTION '%', permission_rule USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
         ]
 
     def __str__(self):
@@ -304,6 +340,14 @@ class VisitQuerySet(ForceScopedQuerySet):
         """Visits whose staff reported to police or refused because of safeguarding concerns."""
         return self.filter(result=Visit.Result.PASS)
 
+    def awaiting_retest(self):
+        """Failed visits with no later counted visit to their premises: what a visit there now
+        re-tests (a premises has at most one)."""
+        later = Visit.objects.filter(
+            premises=OuterRef("premises"), visited_at__gt=OuterRef("visited_at")
+        ).exclude(result=Visit.Result.VOID)
+        return self.failed().exclude(Exists(later))
+
     def for_list(self):
         """Rows for visit lists: premises, town, officer and operation joined in the same query,
         with only what a list row shows loaded (a visit has some forty fields)."""
@@ -364,6 +408,8 @@ class Visit(models.Model):
         CALL_101 = "101", "Called 101"
         CALL_999 = "999", "Called 999"
         IN_PERSON = "in_person", "In person"
+        # Only an imported record may say this: a live visit records what staff did.
+        NOT_RECORDED = "not_recorded", "Not recorded (imported record)"
 
     class Material(models.TextChoices):
         POSTERS = "posters", "Posters"
@@ -396,7 +442,7 @@ class Visit(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     result = models.CharField(max_length=4, choices=Result.choices, editable=False)
     police_contact = models.CharField(
-        "police contacted", max_length=10, choices=PoliceContact.choices, default=PoliceContact.NONE
+        "police contacted", max_length=12, choices=PoliceContact.choices, default=PoliceContact.NONE
     )
     staff_roles = ArrayField(
         models.CharField(max_length=16, choices=StaffRole.choices), default=list, blank=True
@@ -415,6 +461,26 @@ class Visit(models.Model):
     retest_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests"
     )
+    risk_assessment_ref = models.CharField(
+        "risk assessment reference",
+        max_length=60,
+        blank=True,
+        db_default="",
+        help_text="Only outside an operation: a visit in one records the operation's.",
+    )
+    cadet_age_band = models.CharField(
+        "cadets' age band at the visit",
+        max_length=5,
+        choices=Participant.AgeBand.choices,
+        blank=True,
+        db_default="",
+        editable=False,
+        help_text="The youngest band of the cadets on the visit when it was logged.",
+    )
+    # Live visits logged before the database checked their risk assessment, cadets' permission
+    # on the day and age band, that do not meet those checks: kept as they were logged, and
+    # marked as such (docs/domain.md). No visit can become one.
+    logged_before_checks = models.BooleanField(default=False, db_default=False, editable=False)
     reason = models.TextField(
         max_length=1000,
         blank=True,
@@ -465,8 +531,27 @@ class Visit(models.Model):
                 name="visit_stage_valid",
             ),
             models.CheckConstraint(
-                condition=Q(police_contact__in=["none", "101", "999", "in_person"]),
+                condition=Q(police_contact__in=["none", "101", "999", "in_person", "not_recorded"]),
                 name="visit_police_contact_valid",
+            ),
+            # An imported record may not know how staff reported; a live visit always does.
+            models.CheckConstraint(
+                condition=Q(imported=True) | ~Q(police_contact="not_recorded"),
+                name="visit_contact_not_recorded_only_imported",
+            ),
+            models.CheckConstraint(
+                condition=Q(imported=True)
+                | Q(logged_before_checks=True)
+                | ~Q(risk_assessment_ref=""),
+                name="visit_live_has_risk_assessment",
+            ),
+            models.CheckConstraint(
+                condition=Q(imported=True) | Q(logged_before_checks=True) | ~Q(cadet_age_band=""),
+                name="visit_live_has_age_band",
+            ),
+            models.CheckConstraint(
+                condition=Q(cadet_age_band__in=["", *Participant.AgeBand.values]),
+                name="visit_age_band_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(outcome="reported_to_police") | ~Q(police_contact="none"),
@@ -542,11 +627,30 @@ class Visit(models.Model):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 declare=[
+                    PERMISSION_RULE_CONSTANT,
+                    LONDON_CONSTANT,
                     ("other_force", "bigint"),
                     ("earlier_premises", "bigint"),
                     ("earlier_at", "timestamptz"),
                 ],
                 func="""
+                IF NEW.logged_before_checks AND (TG_OP = 'INSERT' OR NOT OLD.logged_before_checks)
+                THEN
+                    RAISE EXCEPTION 'visit_checks_not_waived: only a visit logged before the '
+                        'checks is marked so, and no visit can become one'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF TG_OP = 'UPDATE' AND NOT NEW.imported AND NOT NEW.logged_before_checks
+                    AND EXISTS (
+                        SELECT 1 FROM visits_visit_participants vp
+                        JOIN visits_participant p ON p.id = vp.participant_id
+                        WHERE vp.visit_id = NEW.id AND (p.permission_recorded_on IS NULL
+                            OR p.permission_recorded_on
+                                > (NEW.visited_at AT TIME ZONE london)::date)
+                    )
+                THEN
+                    RAISE EXCEPTION '%', permission_rule USING ERRCODE = 'check_violation';
+                END IF;
                 SELECT force_id INTO other_force FROM premises_premises WHERE id = NEW.premises_id;
                 IF other_force <> NEW.force_id THEN
                     RAISE EXCEPTION 'visit_premises_same_force: '
@@ -604,6 +708,12 @@ class Visit(models.Model):
     def is_retest(self) -> bool:
         return self.retest_of_id is not None
 
+    @property
+    def checks_apply(self) -> bool:
+        """Whether the live-visit rules hold for this visit: risk assessment, cadets' permission
+        on the day and age band (not for imported visits nor those logged before the checks)."""
+        return not self.imported and not self.logged_before_checks
+
     def can_be_edited_by(self, user) -> bool:
         """Officers edit their own visits; sergeants any visit of their force."""
         if user.force_id != self.force_id:
@@ -647,15 +757,29 @@ class VisitParticipant(Visit.participants.through):
                 name="visit_participant_rules",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.Update,
-                declare=[("visit_force", "bigint"), ("cadet_force", "bigint")],
+                declare=[
+                    PERMISSION_RULE_CONSTANT,
+                    LONDON_CONSTANT,
+                    ("visit_force", "bigint"),
+                    ("cadet_force", "bigint"),
+                    ("checked", "boolean"),
+                    ("visit_day", "date"),
+                    ("permission", "date"),
+                ],
                 func="""
-                SELECT force_id INTO visit_force FROM visits_visit WHERE id = NEW.visit_id;
-                SELECT force_id INTO cadet_force FROM visits_participant
-                WHERE id = NEW.participant_id;
+                SELECT force_id, NOT imported AND NOT logged_before_checks,
+                    (visited_at AT TIME ZONE london)::date
+                INTO visit_force, checked, visit_day
+                FROM visits_visit WHERE id = NEW.visit_id;
+                SELECT force_id, permission_recorded_on INTO cadet_force, permission
+                FROM visits_participant WHERE id = NEW.participant_id;
                 IF visit_force <> cadet_force THEN
                     RAISE EXCEPTION 'visit_participant_same_force: '
                         'the cadet belongs to another force'
                         USING ERRCODE = 'check_violation';
+                END IF;
+                IF checked AND (permission IS NULL OR permission > visit_day) THEN
+                    RAISE EXCEPTION '%', permission_rule USING ERRCODE = 'check_violation';
                 END IF;
                 RETURN NEW;
                 """,

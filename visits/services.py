@@ -28,11 +28,24 @@ def visit_save(
     """Log a new visit or save an edited one on behalf of `user`, with its derived result.
 
     New visits belong to the user's force; an edit with a stale `expected_version` raises
-    `StaleEdit` and saves nothing.
+    `StaleEdit` and saves nothing. A visit in an operation records the operation's risk
+    assessment reference; the cadets' age band is recorded from the cadets when they are
+    chosen, and kept when they are not changed (docs/domain.md, "Live visits").
     """
     visit.result = Visit.result_for(visit.outcome)
     visit.updated_by = user
+    if visit.operation_id:
+        visit.risk_assessment_ref = visit.operation.risk_assessment_ref
     with transaction.atomic():
+        dropped = []
+        if participants is not None:
+            chosen = {p.pk for p in participants}
+            current = (
+                set() if visit.pk is None else set(visit.participants.values_list("pk", flat=True))
+            )
+            if chosen != current or not visit.cadet_age_band:
+                visit.cadet_age_band = min((p.age_band for p in participants), default="")
+            dropped = sorted(current - chosen)
         if visit.pk is None:
             visit.force = user.force
             visit.created_by = user
@@ -40,6 +53,9 @@ def visit_save(
                 visit.officer = user
             visit.save()
         else:
+            # Cadets taken off go first: the database checks the cadets who stay against the
+            # visit's date, and those added against it when they are added.
+            visit.participants.remove(*dropped)
             save_versioned(visit, expected_version=expected_version)
         if participants is not None:
             visit.participants.set(participants)
@@ -114,6 +130,10 @@ IMPORT_COLUMNS = [
     "debrief_notes",
     "operation",
 ]
+# Columns a file may add: `retest` (yes or no; blank is no) marks a re-test of the premises'
+# latest earlier failed visit.
+IMPORT_OPTIONAL_COLUMNS = ["retest"]
+RETEST_VALUES = {"yes": True, "no": False, "": False}
 MAX_IMPORT_ROWS = 20000
 
 
@@ -146,10 +166,15 @@ def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> Visi
     """Import historical visits from CSV text or a workbook's sheet, all or nothing.
 
     Imported visits are marked `imported` and exempt from the live-logging rules (participant,
-    permission, risk assessment, debrief notes). Unknown participants, scenarios and operations
-    are created and marked imported. Raises `VisitImportFailed` listing every bad line.
+    permission, risk assessment, debrief notes), and record only what the file says: a "reported
+    to police" row's contact method is "not recorded". A row with `retest` yes is linked to the
+    premises' latest earlier failed visit, rows of the same file included (they are saved in
+    time order). Unknown participants, scenarios and operations are created and marked
+    imported. Raises `VisitImportFailed` listing every bad line.
     """
-    parsed = read_import(text, columns=IMPORT_COLUMNS, max_rows=MAX_IMPORT_ROWS)
+    parsed = read_import(
+        text, columns=IMPORT_COLUMNS, optional=IMPORT_OPTIONAL_COLUMNS, max_rows=MAX_IMPORT_ROWS
+    )
     result = VisitImportResult(errors=parsed.errors)
     if not parsed.header_ok:
         raise VisitImportFailed(result)
@@ -192,10 +217,13 @@ def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> Visi
             problems.append("debrief_notes is longer than 4,000 characters")
         if len(values["scenario"]) > 120 or len(values["operation"]) > 120:
             problems.append("scenario and operation names are at most 120 characters")
+        retest = RETEST_VALUES.get(values["retest"].lower())
+        if retest is None:
+            problems.append("retest must be yes or no (blank is no)")
         if problems:
             result.errors.append((line, "; ".join(problems)))
             continue
-        rows.append((line, target, when, outcome, stage, code, values))
+        rows.append((line, target, when, outcome, stage, code, retest, values))
 
     if result.errors:
         result.errors.sort()
@@ -207,7 +235,23 @@ def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> Visi
             s.name.upper(): s for s in Scenario.objects.filter(force=force).order_by("version")
         }
         operations = {o.name.upper(): o for o in Operation.objects.filter(force=force)}
-        for line, target, when, outcome, stage, code, values in rows:
+        # In time order, so that a re-test finds an earlier failure of the same file.
+        for line, target, when, outcome, stage, code, retest, values in sorted(
+            rows, key=lambda row: (row[2], row[0])
+        ):
+            retest_of = None
+            if retest:
+                retest_of = (
+                    Visit.objects.filter(premises=target, visited_at__lt=when)
+                    .failed()
+                    .order_by("-visited_at", "-id")
+                    .first()
+                )
+                if retest_of is None:
+                    result.errors.append(
+                        (line, "retest is yes, but the premises has no earlier failed visit")
+                    )
+                    continue
             participant = None
             if code:
                 participant = participants.get(code)
@@ -259,7 +303,7 @@ def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> Visi
                 result=Visit.result_for(outcome),
                 stage_reached=stage,
                 police_contact=(
-                    Visit.PoliceContact.CALL_101
+                    Visit.PoliceContact.NOT_RECORDED
                     if outcome == Visit.Outcome.REPORTED_TO_POLICE
                     else Visit.PoliceContact.NONE
                 ),
@@ -269,6 +313,7 @@ def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> Visi
                 reason="Imported record: reason not recorded."
                 if outcome in ("refused_other", "void")
                 else "",
+                retest_of=retest_of,
                 imported=True,
                 officer=None,
                 created_by=user,
@@ -296,6 +341,7 @@ def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> Visi
                 visit.participants.add(participant)
             result.created += 1
         if result.errors:
+            result.errors.sort()
             transaction.set_rollback(True)
     if result.errors:
         raise VisitImportFailed(result)

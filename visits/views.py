@@ -33,6 +33,7 @@ from .forms import (
 from .models import Operation, Participant, Scenario, Visit
 from .services import (
     IMPORT_COLUMNS,
+    IMPORT_OPTIONAL_COLUMNS,
     VisitImportFailed,
     operation_close,
     scenario_save,
@@ -196,9 +197,21 @@ def visit_create(request, premises_pk):
             initial["visited_at"] = timezone.make_aware(
                 datetime.combine(operation.date, timezone.localtime().time())
             ).replace(second=0, microsecond=0)
+    suggested = retest_of is None and "retest_of" not in request.GET
+    if suggested:
+        # Wherever a visit is logged, a premises' failure awaiting its re-test is offered.
+        retest_of = (
+            Visit.objects.visible_to(request.user)
+            .filter(premises=premises)
+            .awaiting_retest()
+            .order_by("-visited_at", "-id")
+            .first()
+        )
     if retest_of:
         initial["retest_of"] = retest_of.pk
     form = VisitForm(request.POST or None, initial=initial, user=request.user, premises=premises)
+    if suggested and retest_of:
+        form.fields["retest_of"].help_text = "Chosen for you: the latest failure not yet re-tested."
     if request.method == "POST" and form.is_valid():
         visit = visit_save(
             visit=form.instance, user=request.user, participants=form.cleaned_data["participants"]
@@ -270,7 +283,12 @@ def visit_import(request):
     return render(
         request,
         "visits/visit_import.html",
-        {"form": form, "failure": failure, "columns": ",".join(IMPORT_COLUMNS)},
+        {
+            "form": form,
+            "failure": failure,
+            "columns": ",".join(IMPORT_COLUMNS),
+            "optional": ",".join(IMPORT_OPTIONAL_COLUMNS),
+        },
     )
 
 

@@ -238,6 +238,7 @@ def test_a_change_of_force_settings_is_in_the_forces_history(force_admin, force)
         "retest_due_days": 365,
         "letter_due_days": 21,
         "review_period_years": 6,
+        "followup_horizon_months": 18,
         "training_contact": "Makesafe team, 01473 613500",
         "expected_version": force.version,
     }
@@ -247,6 +248,7 @@ def test_a_change_of_force_settings_is_in_the_forces_history(force_admin, force)
     assert_made_by(found, force_admin)
     changed = entry(history_page(force_admin, "accounts.force", force.pk), "Changed")
     assert "<td>Letter due days</td><td>14</td><td>21</td>" in changed
+    assert "<td>Follow-up horizon (months)</td><td>12</td><td>18</td>" in changed
     assert str(force_admin) in changed
 
 

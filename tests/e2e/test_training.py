@@ -160,7 +160,9 @@ def test_a_sergeant_takes_a_failure_through_training_to_a_retest(page: Page, fai
     sign_in(page, "officer")
     page.goto(failed.premises.get_absolute_url())
     page.get_by_role("link", name="Log a visit").click()
-    page.get_by_label("Re-test of").select_option(str(failed.pk))
+    # The failure awaiting its re-test is already chosen.
+    expect(page.get_by_label("Re-test of")).to_have_value(str(failed.pk))
+    page.get_by_label("Risk assessment reference").fill("RA/2021/131")
     page.get_by_label("Reported to police (101/999)").check()
     page.get_by_label("Called 101", exact=True).check()
     page.get_by_label("Questions asked").check()

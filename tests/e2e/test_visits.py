@@ -2,9 +2,11 @@
 corrects it; every visits page passes axe."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts import roles
@@ -170,12 +172,64 @@ def test_the_log_form_can_be_filled_with_the_keyboard_alone(page: Page, suffolk)
     page.keyboard.press("Space")
     page.get_by_label("Debrief notes").focus()
     page.keyboard.type("Duty manager refused and explained why; thanked.")
+    # Not part of an operation: the visit's own risk assessment.
+    page.get_by_label("Risk assessment reference").focus()
+    page.keyboard.type("RA/2021/140")
     page.get_by_role("button", name="Log visit").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text(
         "Logged the visit to Orwell Quay Hotel: pass."
     )
     assert Visit.objects.get().result == "pass"
+
+
+def test_a_retest_logged_from_the_checklist_is_linked_to_the_failure_it_retests(
+    page: Page, suffolk, screenshots
+):
+    force = suffolk["force"]
+    officer = UserFactory(username="officer", force=force, role=roles.OFFICER)
+    hotel = suffolk["hotels"][0]
+    earlier = timezone.now() - timedelta(days=20)
+    failure = VisitFactory(premises=hotel, officer=officer, visited_at=earlier)
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, "officer")
+    page.goto(suffolk["operation"].get_absolute_url())
+    page.get_by_role("link", name="Log visit to Cornhill Lodge").click()
+
+    retest = page.get_by_label("Re-test of")
+    expect(retest).to_have_value(str(failure.pk))
+    expect(
+        page.get_by_text("Chosen for you: the latest failure not yet re-tested.")
+    ).to_be_visible()
+    expect(page.get_by_text(f"Re-test of {timezone.localtime(earlier):%-d %b %Y}")).to_be_visible()
+    # The operation's risk assessment is recorded: nothing to type.
+    expect(page.get_by_label("Risk assessment reference")).to_have_value("")
+    results = Axe().run(page)
+    assert not results.violations_count, results.generate_report()
+    page.screenshot(path=f"{screenshots}/visit_form_retest.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=f"{screenshots}/visit_form_retest_phone.png", full_page=True)
+    page.set_viewport_size(LAPTOP)
+
+    page.get_by_label("C-014").check()
+    page.get_by_role("radio", name=re.compile("^Reported to police")).check()
+    page.get_by_role("radio", name="Called 101", exact=True).check()
+    page.get_by_role("radio", name="Questions asked", exact=True).check()
+    page.get_by_label("Debrief notes").fill("Receptionist called 101 quoting Makesafe.")
+    page.get_by_role("button", name="Log visit").click()
+    expect(page.get_by_role("status")).to_contain_text("Logged the visit to Cornhill Lodge: pass.")
+
+    visit = Visit.objects.get(operation=suffolk["operation"])
+    assert visit.retest_of == failure
+    assert (visit.risk_assessment_ref, visit.cadet_age_band) == ("RA/2021/118", "14-15")
+    page.goto(visit.get_absolute_url())
+    expect(page.get_by_text("RA/2021/118")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Booking completed unchallenged"))
+    ).to_be_visible()
+    page.screenshot(path=f"{screenshots}/visit_detail_retest.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=f"{screenshots}/visit_detail_retest_phone.png", full_page=True)
 
 
 def test_visits_pages_have_no_accessibility_violations(page: Page, suffolk, screenshots):

@@ -41,7 +41,10 @@ SECRETS = [
 def distinctive(force, town, log):
     """Three Ipswich and two Felixstowe premises with names no figure could contain."""
     felixstowe = TownFactory(force=force, name="Felixstowe")
-    cadets = [ParticipantFactory(force=force, code=code) for code in ("C-987", "C-654")]
+    cadets = [
+        ParticipantFactory(force=force, code=code, permission_recorded_on=date(2025, 9, 1))
+        for code in ("C-987", "C-654")
+    ]
     operation = OperationFactory(force=force, name="Makesafe October")
     places = [
         PremisesFactory(

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from reports import reports
 from reports.reports import Filters
+from visits.services import visits_import
 
 from ..conftest import through_disclosure
 from ..factories import PremisesFactory, TownFactory, TrainingSessionFactory
@@ -185,3 +186,17 @@ def test_repeat_failures_respect_the_town_and_sector_filters(
     assert names == ["Pier Tavern"]
     names = [row[1] for row in download(commander_client, url, {**YEAR, "sector": "hotel"})[1:]]
     assert names == ["Willow Hotel", "Bramble Inn", "Cedar Court"]
+
+
+def test_imported_retests_count_in_the_training_impact(commander, sergeant, town):
+    PremisesFactory(town=town, name="Imported Inn", reference="SUF-H-0500")
+    text = (
+        "premises_reference,visited_on,outcome,stage,participant,scenario,debrief_notes,"
+        "operation,retest\n"
+        "SUF-H-0500,2025-02-01,completed,key_issued,,,,,\n"
+        "SUF-H-0500,2025-06-01,refused_concerns,questions,,,,,yes\n"
+    )
+    visits_import(force=sergeant.force, user=sergeant, text=text)
+    impact = reports.training_impact(commander, Filters(date(2025, 1, 1), date(2025, 12, 31)))
+    assert (impact.untrained.retests, impact.untrained.passed) == (1, 1)
+    assert impact.median_days_to_retest == pytest.approx(120.0, abs=0.05)

@@ -56,7 +56,10 @@ def forgotten(town, officer, force):
         sector="hotel",
     )
     long_ago = premises.updated_at
-    cadet = ParticipantFactory(force=force, code="C-777")
+    # Permission recorded before that visit, as a live visit needs (docs/domain.md).
+    cadet = ParticipantFactory(
+        force=force, code="C-777", permission_recorded_on=(long_ago - timedelta(days=30)).date()
+    )
     visit = VisitFactory(
         premises=premises,
         officer=officer,

@@ -28,6 +28,7 @@ def premises_post(town, **changes) -> dict:
 def visit_post(premises, cadet, **changes) -> dict:
     return {
         "premises": premises.pk,
+        "risk_assessment_ref": "RA-2026-0042",
         "visited_at": typed_time(timezone.now() - timedelta(hours=1)),
         "participants": [cadet.pk],
         "indicators": ["pays_cash"],

@@ -39,6 +39,7 @@ RULE_TRIGGERS = [
     "premises.Premises:premises_disposed_final",
     "visits.Visit:visit_rules",
     "visits.VisitParticipant:visit_participant_rules",
+    "visits.Participant:participant_permission_covers_visits",
     "training.TrainingSession:training_rules",
     "training.TrainingSession:training_status_transition",
     "training.Notice:notice_rules",
@@ -117,7 +118,11 @@ def rows(force, town, other_town, officer):
     visit = VisitFactory(premises=hotel, officer=officer, visited_at=now - timedelta(days=20))
     later = VisitFactory(premises=hotel, officer=officer, visited_at=now - timedelta(days=2))
     notice = NoticeFactory(premises=hotel, issued_by=UserFactory(force=force, rank="inspector"))
+    cadet = ParticipantFactory(force=force, permission_recorded_on=now.date() - timedelta(days=30))
+    visit.participants.add(cadet)
     return {
+        "cadet": cadet,
+        "unpermitted_cadet": ParticipantFactory(force=force, permission_recorded_on=None),
         "town": town,
         "hotel": hotel,
         "pub": pub,
@@ -207,6 +212,33 @@ WRITES = [
         "visit_rules",
         "visit_retest_earlier_same_premises",
         _sql("UPDATE visits_visit SET retest_of_id = %s WHERE id = %s", "pub_visit", "later"),
+    ),
+    (
+        "visit_rules",
+        "visit_checks_not_waived",
+        _sql("UPDATE visits_visit SET logged_before_checks = true WHERE id = %s", "visit"),
+    ),
+    (
+        "visit_rules",
+        "visit_cadet_permission_in_force",
+        _sql(
+            "UPDATE visits_visit SET visited_at = visited_at - interval '40 days' WHERE id = %s",
+            "visit",
+        ),
+    ),
+    (
+        "visit_participant_rules",
+        "visit_cadet_permission_in_force",
+        _sql(
+            "INSERT INTO visits_visit_participants (visit_id, participant_id) VALUES (%s, %s)",
+            "later",
+            "unpermitted_cadet",
+        ),
+    ),
+    (
+        "participant_permission_covers_visits",
+        "visit_cadet_permission_in_force",
+        _sql("UPDATE visits_participant SET permission_recorded_on = NULL WHERE id = %s", "cadet"),
     ),
     (
         "visit_participant_rules",

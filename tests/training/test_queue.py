@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -579,3 +580,46 @@ def test_officers_have_no_queue_on_the_home_page_or_in_the_navigation(officer_cl
     response = officer_client.get(reverse("home"))
     assert response.context["queue"] is None
     assert "Work queue" not in response.content.decode()
+
+
+# -- The follow-up horizon of imported failures ---------------------------------------------
+
+
+def months_ago(months: int):
+    return timezone.now() - timedelta(days=round(30.44 * months))
+
+
+def test_imported_failures_older_than_the_horizon_are_not_training_due(sergeant, town):
+    old_import = PremisesFactory(town=town, name="Old Import")
+    recent_import = PremisesFactory(town=town, name="Recent Import")
+    old_live = PremisesFactory(town=town, name="Old Live")
+    VisitFactory(premises=old_import, visited_at=months_ago(13), imported=True, officer=None)
+    VisitFactory(premises=recent_import, visited_at=months_ago(11), imported=True, officer=None)
+    VisitFactory(premises=old_live, visited_at=months_ago(13))
+    assert training_due(sergeant) == {"Recent Import", "Old Live"}
+    assert queries.queue_counts(sergeant)[KINDS.TRAINING_DUE] == 2
+
+    forces = type(sergeant.force).objects.filter(pk=sergeant.force_id)
+    with pytest.raises(IntegrityError, match="force_followup_horizon_sane"), transaction.atomic():
+        forces.update(followup_horizon_months=0)
+    forces.update(followup_horizon_months=24)
+    assert training_due(sergeant) == {"Old Import", "Recent Import", "Old Live"}
+
+
+def test_the_force_admin_sets_the_follow_up_horizon(force_admin_client, force):
+    data = {
+        "training_due_days": 28,
+        "retest_due_days": 365,
+        "letter_due_days": 14,
+        "review_period_years": 6,
+        "followup_horizon_months": 0,
+        "training_contact": "",
+    }
+    url = reverse("accounts:force_settings")
+    response = force_admin_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["followup_horizon_months"]
+    assert force_admin_client.post(url, {**data, "followup_horizon_months": 6}).status_code == 302
+    force.refresh_from_db()
+    assert force.followup_horizon_months == 6
+    assert "Follow-up horizon for imported failures" in force_admin_client.get(url).content.decode()

@@ -50,6 +50,7 @@ def visit_data(premises, cadets=(), **changes):
     data = {
         "premises": premises.pk,
         "operation": "",
+        "risk_assessment_ref": "RA-2026-0042",
         "visited_at": an_hour_ago(),
         "participants": [c.pk for c in cadets],
         "scenario": "",

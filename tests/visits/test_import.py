@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from visits.models import Operation, Participant, Scenario, Visit
+from visits.services import VisitImportFailed, visits_import
 
 from ..factories import OperationFactory, ParticipantFactory, PremisesFactory, ScenarioFactory
 from ..workbooks import workbook_bytes
@@ -276,3 +277,57 @@ def test_imported_cadets_and_scenarios_are_never_offered_for_live_visits(
     form = officer_client.get(reverse("visits:create", args=[hotels[0].pk])).context["form"]
     assert "C-090" not in {p.code for p in form.fields["participants"].queryset}
     assert Scenario.objects.filter(name="Taxi home", imported=True).exists()
+
+
+# -- what an imported visit records --------------------------------------------------------
+
+
+def test_an_imported_report_to_police_records_the_contact_method_as_not_recorded(sergeant, hotels):
+    text = f"{HEADER}\nSUF-H-0001,2021-09-18,reported_to_police,questions,,,,\n"
+    visits_import(force=sergeant.force, user=sergeant, text=text)
+    visit = Visit.objects.get()
+    assert visit.police_contact == Visit.PoliceContact.NOT_RECORDED
+    assert visit.get_police_contact_display() == "Not recorded (imported record)"
+
+
+RETEST_HEADER = f"{HEADER},retest"
+
+
+def test_a_retest_row_links_to_the_premises_latest_earlier_failure(sergeant, hotels):
+    text = f"""{RETEST_HEADER}
+SUF-H-0001,2023-05-01,reported_to_police,questions,,,,,YES
+SUF-H-0001,2021-09-18,completed,key_issued,,,,,
+SUF-H-0001,2022-02-01,challenged,questions,,,,,no
+SUF-H-0002,2022-03-01,uneasy,key_issued,,,,,
+"""
+    visits_import(force=sergeant.force, user=sergeant, text=text)
+    first, second, _, retest = Visit.objects.order_by("visited_at")
+    assert retest.retest_of == Visit.objects.get(visited_on="2022-02-01")
+    assert first.retest_of is None and second.retest_of is None
+
+
+def test_every_bad_retest_value_is_listed(sergeant, hotels):
+    text = f"""{RETEST_HEADER}
+SUF-H-0002,2022-09-18,completed,key_issued,,,,,maybe
+"""
+    with pytest.raises(VisitImportFailed) as failed:
+        visits_import(force=sergeant.force, user=sergeant, text=text)
+    assert failed.value.result.errors == [(2, "retest must be yes or no (blank is no)")]
+
+
+def test_a_retest_yes_with_no_earlier_failure_names_its_line(sergeant_client, hotels):
+    text = f"""{RETEST_HEADER}
+SUF-H-0001,2021-09-18,refused_concerns,questions,,,,,
+SUF-H-0001,2022-09-18,completed,key_issued,,,,,yes
+"""
+    response = upload(sergeant_client, text)
+    assert response.status_code == 200
+    assert response.context["failure"].errors == [
+        (3, "retest is yes, but the premises has no earlier failed visit")
+    ]
+    assert not Visit.objects.exists()
+
+
+def test_the_upload_page_documents_the_retest_column(sergeant_client):
+    page = sergeant_client.get(reverse("visits:import")).content.decode()
+    assert "<code>retest</code>" in page

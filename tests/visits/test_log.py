@@ -487,7 +487,8 @@ def test_the_form_draws_its_options_from_one_query_with_the_same_labels(
     from ..factories import ParticipantFactory, VisitFactory
 
     ParticipantFactory(force=other_force, code="N-001")  # another force's cadet: never offered
-    earlier = VisitFactory(premises=premises, officer=officer)
+    # A pass, so that it is not pre-selected as the failure this visit re-tests.
+    earlier = VisitFactory(premises=premises, officer=officer, outcome="refused_concerns")
     response = officer_client.get(reverse("visits:create", args=[premises.pk]))
     page = response.content.decode()
     when = timezone.localtime(earlier.visited_at)
