@@ -9,11 +9,13 @@ import os
 import subprocess
 import sys
 import uuid
+from urllib.parse import quote, urlencode
 
 import psycopg2
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import connections
 from django.urls import reverse
 from psycopg2 import sql
 
@@ -35,23 +37,24 @@ from ..factories import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _params(name: str) -> dict:
+    """How Django connects to the test server (a unix socket of the embedded PostgreSQL
+    included, which dj-database-url may put in OPTIONS), for database `name`."""
+    params = connections["default"].get_connection_params()
+    return {**params, "dbname": name}
+
+
 def _url(name: str) -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{db['USER']}{password}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    params = _params(name)
+    password = f":{quote(params['password'], safe='')}" if params.get("password") else ""
+    where = urlencode(
+        {"host": params.get("host") or "localhost", "port": params.get("port") or 5432}
     )
+    return f"postgres://{params['user']}{password}@/{name}?{where}"
 
 
 def _connect(name: str):
-    db = settings.DATABASES["default"]
-    return psycopg2.connect(
-        dbname=name,
-        user=db["USER"],
-        password=db.get("PASSWORD") or None,
-        host=db["HOST"] or "localhost",
-        port=db["PORT"] or 5432,
-    )
+    return psycopg2.connect(**_params(name))
 
 
 def fingerprint(name: str) -> dict:
