@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from common.support import SafeLookupsMixin
+
 from .models import Force, User
 
 
 @admin.register(Force)
-class ForceAdmin(admin.ModelAdmin):
+class ForceAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(User)
-class MakesafeUserAdmin(UserAdmin):
+class MakesafeUserAdmin(SafeLookupsMixin, UserAdmin):
     list_display = ["username", "first_name", "last_name", "force", "rank", "is_active"]
     list_filter = ["force", "rank", "is_active", "groups"]
     list_select_related = ["force"]

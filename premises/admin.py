@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from common.support import SafeLookupsMixin
+
 from .models import Premises, Town
 
 
 @admin.register(Town)
-class TownAdmin(admin.ModelAdmin):
+class TownAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "force"]
     list_filter = ["force"]
     search_fields = ["name"]
 
 
 @admin.register(Premises)
-class PremisesAdmin(admin.ModelAdmin):
+class PremisesAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["reference", "name", "sector", "town", "force", "active"]
     list_filter = ["force", "sector", "active"]
     list_select_related = ["town", "force"]

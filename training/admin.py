@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from common.support import SafeLookupsMixin
+
 from .models import Notice, Reminder, TrainingSession
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["premises", "status", "scheduled_for", "force"]
     list_filter = ["force", "status", "provider"]
     list_select_related = ["premises", "force"]
@@ -14,7 +16,7 @@ class TrainingSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["premises", "start_date", "expiry_date", "status", "force"]
     list_filter = ["force", "status"]
     list_select_related = ["premises", "force"]
@@ -22,7 +24,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["day", "kind", "recipient", "item_count", "force"]
     list_filter = ["force", "kind"]
     list_select_related = ["recipient", "force"]

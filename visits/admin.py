@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from common.support import SafeLookupsMixin
+
 from .models import Operation, Participant, Scenario, Visit
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["id", "visited_at", "premises", "outcome", "result", "force", "imported"]
     list_filter = ["force", "result", "outcome", "imported"]
     list_select_related = ["premises", "force"]
@@ -24,7 +26,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin):
+class OperationAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "date", "status", "force"]
     list_filter = ["force", "status"]
     list_select_related = ["force"]
@@ -35,14 +37,14 @@ class OperationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["code", "age_band", "permission_recorded_on", "active", "force"]
     list_filter = ["force", "active"]
     list_select_related = ["force"]
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "version", "is_current", "force"]
     list_filter = ["force", "is_current"]
     list_select_related = ["force"]
