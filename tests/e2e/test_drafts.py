@@ -31,6 +31,7 @@ def start_a_visit(page: Page, hotel):
     page.get_by_role("radio", name=re.compile("^Refused because of safeguarding")).check()
     page.get_by_role("radio", name="Questions asked", exact=True).check()
     page.get_by_label("Debrief notes").fill(NOTES)
+    page.get_by_label("Risk assessment reference").fill("RA/2021/118")  # outside an operation
 
 
 def restore(page: Page):
