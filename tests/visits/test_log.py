@@ -502,3 +502,15 @@ def test_the_form_draws_its_options_from_one_query_with_the_same_labels(
     assert f'<option value="{operation.pk}">Makesafe Ipswich</option>' in page
     assert f'value="{cadet.pk}"' in page and "C-014" in page and "N-001" not in page
     assert '<option value="" selected>Not a re-test</option>' in page
+
+
+def test_the_form_reads_in_the_order_an_officer_fills_it_outcome_first(officer_client, premises):
+    html = officer_client.get(log_url(premises)).content.decode()
+    order = [
+        html.index('<legend class="form-label mb-0">Outcome'),
+        html.index('name="stage_reached"'),
+        html.index('name="debrief_notes"'),
+        html.index('name="visited_at"'),
+        html.index('name="indicators"'),
+    ]
+    assert order == sorted(order)
