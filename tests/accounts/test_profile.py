@@ -71,6 +71,7 @@ def _settings(**changes):
         "retest_due_days": 365,
         "letter_due_days": 14,
         "review_period_years": 6,
+        "followup_horizon_months": 12,
         "training_contact": "",
         "reminder_from_email": "makesafe@suffolk.police.example",
         "expected_version": 1,  # a new force's settings, never saved before

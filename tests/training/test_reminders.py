@@ -98,7 +98,12 @@ def queue_of_each_kind(force, town, other_town, officer):
     today = timezone.localdate()
     failed_long_ago = PremisesFactory(town=town, name="Cornhill Lodge")
     visit = VisitFactory(premises=failed_long_ago, officer=officer, visited_at=at(40))
-    visit.participants.add(ParticipantFactory(force=force, code="C-777"))
+    # A cadet with permission in force on the visit's date, so the digest can be shown not to
+    # name them.
+    cadet = ParticipantFactory(
+        force=force, code="C-777", permission_recorded_on=today - timedelta(days=60)
+    )
+    visit.participants.add(cadet)
     # Failed three days ago: training due, not overdue; its letter is sent.
     failed_lately = PremisesFactory(town=town, name="Quayside Inn")
     OutcomeLetterFactory(visit=VisitFactory(premises=failed_lately, visited_at=at(3)))
