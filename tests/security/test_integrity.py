@@ -344,6 +344,7 @@ def test_a_stale_force_settings_edit_is_refused_with_its_input_kept(
         "retest_due_days": "365",
         "letter_due_days": "14",
         "review_period_years": "6",
+        "followup_horizon_months": "12",
         "training_contact": "Safeguarding team",
         "expected_version": 1,
     }

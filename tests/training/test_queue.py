@@ -614,6 +614,7 @@ def test_the_force_admin_sets_the_follow_up_horizon(force_admin_client, force):
         "review_period_years": 6,
         "followup_horizon_months": 0,
         "training_contact": "",
+        "expected_version": force.version,
     }
     url = reverse("accounts:force_settings")
     response = force_admin_client.post(url, data)
