@@ -73,6 +73,7 @@ VISIT = {
     "debrief_notes": "Debrief with the duty manager: staff did not ask about the young person.",
     "training_offered": "on",
     "welfare_debrief_done": "on",
+    "risk_assessment_ref": "RA/BENCH/0001",  # a visit outside an operation names its own
 }
 
 

@@ -219,6 +219,7 @@ def scale_out_check(env: dict) -> dict:
             debrief_notes=f"{token}: logged on server A.",
             training_offered="on",
             welfare_debrief_done="on",
+            risk_assessment_ref="RA/BENCH/0001",  # outside an operation: its own
         )
         status, _, final = browser.request(f"{a.base}/visits/log/{premises.pk}/", data)
         match = re.search(r"/visits/(\d+)/$", final)
