@@ -199,10 +199,14 @@ def visit_create(request, premises_pk):
             ).replace(second=0, microsecond=0)
     suggested = retest_of is None and "retest_of" not in request.GET
     if suggested:
-        # Wherever a visit is logged, a premises' failure awaiting its re-test is offered.
+        # Wherever a visit is logged, a premises' failure awaiting its re-test is offered; only
+        # one before the time the form starts with, which a re-test must come after.
+        starts_at = initial.get("visited_at") or timezone.localtime().replace(
+            second=0, microsecond=0
+        )
         retest_of = (
             Visit.objects.visible_to(request.user)
-            .filter(premises=premises)
+            .filter(premises=premises, visited_at__lt=starts_at)
             .awaiting_retest()
             .order_by("-visited_at", "-id")
             .first()

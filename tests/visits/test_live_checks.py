@@ -259,6 +259,13 @@ def test_nothing_is_preselected_once_the_premises_passed_after_failing(
     assert form["retest_of"].value() is None
 
 
+def test_a_failure_logged_this_minute_is_not_preselected(officer_client, officer, premises):
+    # The form starts at this minute, and a re-test must come after the visit it re-tests.
+    VisitFactory(premises=premises, officer=officer, visited_at=timezone.now().replace(second=0))
+    form = officer_client.get(reverse("visits:create", args=[premises.pk])).context["form"]
+    assert form["retest_of"].value() is None
+
+
 def test_a_chosen_retest_in_the_link_is_kept(officer_client, officer, premises):
     older = VisitFactory(premises=premises, officer=officer, visited_at=days_ago(20))
     VisitFactory(premises=premises, officer=officer, visited_at=days_ago(10))
