@@ -108,6 +108,7 @@ NOT_LOGGED: dict[str, str] = {
     "visits:import": "an upload form; the import itself is in the change history",
     "visits:participant_create": BLANK_FORM,
     "visits:scenario_create": BLANK_FORM,
+    "visits:service_worker": "the offline worker's script: code, no records",
     "training:assign": WRITE_ONLY,
     "training:letter_sent": WRITE_ONLY,
     "training:notice_served": ISSUE_ONLY,

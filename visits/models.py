@@ -1,6 +1,6 @@
 """Operations, scenario scripts, pseudonymous cadets and the graded visits they make."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pghistory
@@ -316,6 +316,11 @@ class Operation(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.COMPLETED
+
+    @property
+    def offline_until(self) -> "date":  # a string: the field `date` shadows the type here
+        """The last day a browser keeps this operation offline: its last day plus one."""
+        return (self.end_date or self.date) + timedelta(days=1)
 
 
 class VisitQuerySet(ForceScopedQuerySet):

@@ -25,4 +25,5 @@ urlpatterns = [
     path("scenarios/new/", views.scenario_create, name="scenario_create"),
     path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
     path("scenarios/<int:pk>/edit/", views.scenario_edit, name="scenario_edit"),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]

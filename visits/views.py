@@ -3,11 +3,15 @@
 from datetime import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts.permissions import role_required
 from accounts.submission import submit_once
@@ -358,6 +362,11 @@ def operation_detail(request, pk):
     unplanned = list(
         visits.exclude(premises__in=operation.premises.all()).select_related("premises__town")
     )
+    can_log = (
+        request.user.has_perm("visits.add_visit")
+        and not operation.is_closed
+        and operation.has_risk_assessment
+    )
     return render(
         request,
         "visits/operation_detail.html",
@@ -367,11 +376,41 @@ def operation_detail(request, pk):
             "totals": totals,
             "to_visit": sum(1 for row in rows if row["visit"] is None),
             "unplanned": unplanned,
-            "can_log": request.user.has_perm("visits.add_visit")
-            and not operation.is_closed
-            and operation.has_risk_assessment,
+            "can_log": can_log,
+            "offline": _offline_plan(operation, rows) if can_log else None,
         },
     )
+
+
+def _offline_plan(operation, rows) -> dict | None:
+    """What "Prepare for offline" keeps in the browser (static/js/offline.js): this page and
+    the log form of each premises still to visit, until the operation's last day plus one."""
+    if operation.offline_until < timezone.localdate():
+        return None
+    return {
+        "operation": operation.pk,
+        "until": operation.offline_until.isoformat(),
+        "page": operation.get_absolute_url(),
+        "forms": [
+            f"{reverse('visits:create', args=[row['premises'].pk])}?operation={operation.pk}"
+            for row in rows
+            if row["visit"] is None
+        ],
+        "worker": reverse("visits:service_worker"),
+    }
+
+
+@login_not_required
+@require_GET
+def service_worker(request):
+    """The offline worker, static/js/sw.js, served from /visits/ so that its scope (by default
+    the folder of its URL) is /visits/: the operation pages and log forms, and no other page.
+    Signed-out browsers fetch it too (the browser checks it for updates), and it holds no data."""
+    path = finders.find("js/sw.js")
+    with open(path, encoding="utf-8") as script:
+        response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @role_required("visits.view_operation", "visits.add_operation")

@@ -44,6 +44,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "healthz",
+    "visits:service_worker",
 }
 
 # Values for the string parts of URLs (uidb64, token, admin app labels and object ids).
@@ -258,6 +259,7 @@ ROLE_MATRIX = {
     "visits:scenario_create": allowed("sergeant", "force_admin"),
     "visits:scenario_detail": allowed("sergeant", "force_admin"),
     "visits:scenario_edit": allowed("sergeant", "force_admin"),
+    "visits:service_worker": ALL_200,
     "accounts:force_settings": allowed("force_admin"),
     "training:queue": allowed("sergeant"),
     "training:assign": dict.fromkeys(ALL_200, 405),  # POST only

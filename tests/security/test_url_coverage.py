@@ -85,6 +85,7 @@ HAPPY_PATHS = {
     "visits:scenario_create": ("sergeant", GET, None, None),
     "visits:scenario_detail": ("sergeant", GET, pk("scenario"), None),
     "visits:scenario_edit": ("sergeant", GET, pk("scenario"), None),
+    "visits:service_worker": ("anonymous", GET, None, None),
     "training:queue": ("sergeant", GET, None, None),
     "training:assign": (
         "sergeant",
