@@ -199,6 +199,7 @@
     return fetch(entry.url, { method: "POST", body: body, credentials: "same-origin" }).then(function (response) {
       if (new URL(response.url).pathname === signOut.dataset.login) {
         outcome.stopped = "You were signed out, so the visits logged offline wait in this browser: sign in again to send them.";
+        outcome.signedOut = true;
         return false;
       }
       if (response.ok && response.redirected) { // saved now, or saved already under its key
@@ -209,7 +210,9 @@
         outcome.refused += 1;
         return response.text().then(function (text) {
           entry.state = "refused";
-          entry.errors = response.status === 200 ? errorsIn(text) : [text.trim() || "The server refused it."];
+          entry.errors = response.status === 200 ? errorsIn(text)
+            : response.status === 404 ? ["The premises or the operation is no longer open for logging."]
+            : [text.indexOf("<") === -1 && text.trim() ? text.trim() : "The server refused it."];
           return put(entry).then(function () { return true; });
         });
       }
@@ -242,6 +245,8 @@
       if (outcome.refused) { parts.push(visits(outcome.refused) + " refused by the server: correct them below."); }
       if (outcome.stopped) { parts.push(outcome.stopped); }
       if (parts.length) { say(parts.join(" ")); }
+      var signIn = document.getElementById("offline-sign-in");
+      if (signIn) { signIn.hidden = !outcome.signedOut; }
     }).then(refresh, refresh).then(function (all) { sending = null; return all; });
     return sending;
   }
@@ -275,7 +280,10 @@
       // A new key: the cached form's key is the same every time it is opened offline.
       var key = window.crypto.randomUUID();
       var fields = [];
-      new FormData(form).forEach(function (value, name) { fields.push([name, name === "submission_key" ? key : String(value)]); });
+      // Without its CSRF token: the sending page adds its own (see send).
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "csrfmiddlewaretoken") { fields.push([name, name === "submission_key" ? key : String(value)]); }
+      });
       put({
         key: key, user: user, operation: form.dataset.offline, until: form.dataset.offlineUntil,
         url: location.pathname + location.search, title: form.dataset.offlineTitle,

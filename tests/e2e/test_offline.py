@@ -7,12 +7,13 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
 from accounts import roles
 from visits.models import Visit
 
-from ..factories import UserFactory
+from ..factories import TEST_PASSWORD, UserFactory
 from . import test_visits
 from .test_premises import sign_in
 from .test_visits import LAPTOP
@@ -100,7 +101,7 @@ def test_two_visits_logged_offline_are_saved_once_each_when_the_connection_retur
 
 
 def test_a_refused_visit_comes_back_as_the_servers_form_with_its_errors(
-    officer_page: Page, suffolk
+    officer_page: Page, suffolk, screenshots
 ):
     page, operation = officer_page, suffolk["operation"]
     hotel = suffolk["hotels"][0]
@@ -112,6 +113,9 @@ def test_a_refused_visit_comes_back_as_the_servers_form_with_its_errors(
     expect(item).to_contain_text("refused by the server")
     expect(item).to_contain_text("Choose the cadet who took part.")
     assert Visit.objects.count() == 0
+    results = Axe().run(page)
+    assert not results.violations_count, results.generate_report()
+    page.screenshot(path=f"{screenshots}/offline_refused.png", full_page=True)
 
     item.get_by_role("button", name="Correct it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Log a visit to {hotel.name}")
@@ -123,6 +127,51 @@ def test_a_refused_visit_comes_back_as_the_servers_form_with_its_errors(
     assert Visit.objects.get().participants.get().code == "C-014"
     expect(page.locator("#offline-queue")).to_be_hidden()
     assert page.evaluate(QUEUED) == []
+
+
+def test_a_visit_whose_answer_was_lost_is_not_saved_twice(officer_page: Page, suffolk):
+    page, operation = officer_page, suffolk["operation"]
+    prepare(page, operation)
+    page.context.set_offline(True)
+    log_offline(page, suffolk["hotels"][0])
+
+    def lost(route):  # the server gets the visit and saves it; its answer never arrives
+        route.fetch()
+        route.abort()
+
+    page.context.route("**/visits/log/**", lost)
+    page.context.set_offline(False)
+    expect(page.locator("#offline-status")).to_contain_text("No connection")
+    assert Visit.objects.count() == 1
+    expect(page.locator("#offline-entries > li")).to_contain_text("waiting to send")
+
+    page.context.unroute("**/visits/log/**")
+    page.get_by_role("button", name="Send now").click()  # the same one-time key again
+    expect(page.locator("#offline-status")).to_contain_text("Sent 1 visit logged offline.")
+    expect(page.locator("#offline-queue")).to_be_hidden()
+    assert Visit.objects.count() == 1
+
+
+def test_after_the_session_ended_the_visits_wait_until_the_officer_signs_in_again(
+    officer_page: Page, suffolk
+):
+    page, operation = officer_page, suffolk["operation"]
+    prepare(page, operation)
+    page.context.set_offline(True)
+    log_offline(page, suffolk["hotels"][0])
+    Session.objects.all().delete()  # 30 idle minutes in a car park
+    page.context.set_offline(False)
+    expect(page.locator("#offline-status")).to_contain_text("sign in again to send them")
+    expect(page.locator("#offline-entries > li")).to_contain_text("waiting to send")
+    assert Visit.objects.count() == 0
+
+    page.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Username").fill("officer")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Makesafe Ipswich")
+    expect(page.locator("#offline-status")).to_contain_text("Sent 1 visit logged offline.")
+    assert Visit.objects.get().premises == suffolk["hotels"][0]
 
 
 def test_sign_out_warns_about_unsent_visits_then_deletes_everything(officer_page: Page, suffolk):
@@ -138,6 +187,8 @@ def test_sign_out_warns_about_unsent_visits_then_deletes_everything(officer_page
     warning = page.locator("#offline-sign-out")
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("1 visit logged offline on this device still waiting")
+    results = Axe().run(page)
+    assert not results.violations_count, results.generate_report()
     assert page.evaluate(QUEUED) != []
     warning.get_by_role("button", name="Sign out and delete them").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
