@@ -24,6 +24,7 @@
   var plan = planNode ? JSON.parse(planNode.textContent) : null;
   var section = document.getElementById("offline");
   var form = document.querySelector("form[data-offline]");
+  var warning = document.getElementById("offline-sign-out");
   var saved = document.querySelector("meta[name=makesafe-saved]");
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -171,6 +172,7 @@
   function refresh() {
     return prune().then(function (all) {
       render(all);
+      warn(all);
       return ourCaches().then(function (names) {
         if (!names.length && !all.length && marked()) { return forgetAll().then(function () { return all; }); }
         return all;
@@ -226,8 +228,11 @@
     });
   }
 
+  var SAID = "makesafe-offline-said"; // in sessionStorage: what to say after the reload
   var sending = null;
-  function sendAll() {
+  // After sending, the operation page is loaded again to show the checklist as it now is (the
+  // kept copy too); not while the sign-out warning is asking (`staying`).
+  function sendAll(staying) {
     if (sending) { return sending; }
     if (!user || !navigator.onLine) {
       say("No connection: the visits wait in this browser and are sent when it returns.");
@@ -242,13 +247,32 @@
     }).then(function () {
       var parts = [];
       if (outcome.sent) { parts.push("Sent " + visits(outcome.sent) + " logged offline."); }
-      if (outcome.refused) { parts.push(visits(outcome.refused) + " refused by the server: correct them below."); }
+      if (outcome.refused) {
+        parts.push(visits(outcome.refused) + " refused by the server: correct " + (outcome.refused === 1 ? "it" : "them") + " below.");
+      }
       if (outcome.stopped) { parts.push(outcome.stopped); }
       if (parts.length) { say(parts.join(" ")); }
       var signIn = document.getElementById("offline-sign-in");
       if (signIn) { signIn.hidden = !outcome.signedOut; }
+      if (outcome.sent && section && staying !== true) {
+        return keepPageAgain().then(function () {
+          try { sessionStorage.setItem(SAID, parts.join(" ")); } catch (e) { /* said already */ }
+          location.reload();
+        });
+      }
     }).then(refresh, refresh).then(function (all) { sending = null; return all; });
     return sending;
+  }
+
+  function keepPageAgain() {
+    if (!plan) { return Promise.resolve(); }
+    return caches.has(cacheName(plan)).then(function (prepared) {
+      if (!prepared) { return; }
+      return fetch(plan.page, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok || response.redirected) { return; }
+        return caches.open(cacheName(plan)).then(function (cache) { return cache.put(plan.page, response); });
+      });
+    }).catch(function () { /* the older copy stays */ });
   }
 
   // The server's own form with its errors: the stored input posted again, as a page.
@@ -302,7 +326,11 @@
   }
 
   // --- Sign-out: warn about unsent visits, then delete everything kept --------------------
-  var warning = document.getElementById("offline-sign-out");
+  function warn(all) {
+    if (!warning || warning.hidden) { return; }
+    warning.querySelector("[data-offline-count]").textContent = visits(all.length);
+    warning.hidden = !all.length;
+  }
   function leave() { forgetAll().then(function () { signOut.submit(); }); }
   if (signOut && warning) {
     signOut.addEventListener("submit", function (event) {
@@ -310,15 +338,14 @@
       event.preventDefault();
       prune().then(function (all) {
         if (!all.length) { leave(); return; }
-        warning.querySelector("[data-offline-count]").textContent = visits(all.length) + " logged offline";
         warning.hidden = false;
+        warn(all);
         warning.focus();
       });
     });
     warning.querySelector("[data-offline-send]").addEventListener("click", function () {
-      sendAll().then(function (all) {
-        if (!all || !all.length) { leave(); return; }
-        warning.querySelector("[data-offline-count]").textContent = visits(all.length) + " logged offline";
+      sendAll(true).then(function (all) {
+        if (all && !all.length) { leave(); }
       });
     });
     warning.querySelector("[data-offline-sign-out]").addEventListener("click", leave);
@@ -348,10 +375,15 @@
       prepareButton.textContent = "Prepare again";
     });
   }).then(function () {
+    try {
+      var said = sessionStorage.getItem(SAID);
+      sessionStorage.removeItem(SAID);
+      if (said) { say(said); }
+    } catch (e) { /* nothing said */ }
     if (navigator.onLine) { sendAll(); }
   });
-  window.addEventListener("online", sendAll);
+  window.addEventListener("online", function () { sendAll(); });
   window.addEventListener("offline", function () { say("No connection: visits logged now wait in this browser."); });
   var sendButton = document.getElementById("offline-send");
-  if (sendButton) { sendButton.addEventListener("click", sendAll); }
+  if (sendButton) { sendButton.addEventListener("click", function () { sendAll(); }); }
 })();

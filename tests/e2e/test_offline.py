@@ -76,6 +76,7 @@ def test_two_visits_logged_offline_are_saved_once_each_when_the_connection_retur
     entries = page.locator("#offline-entries > li")
     expect(entries).to_have_count(2)
     expect(entries.filter(has_text="waiting to send")).to_have_count(2)
+    expect(page.get_by_role("button", name="Correct it")).to_have_count(0)  # only when refused
     expect(page.get_by_text("Waiting to send", exact=True)).to_have_count(2)
     assert Visit.objects.count() == 0
     results = Axe().run(page)
@@ -186,7 +187,7 @@ def test_sign_out_warns_about_unsent_visits_then_deletes_everything(officer_page
     page.get_by_role("button", name="Sign out").click()
     warning = page.locator("#offline-sign-out")
     expect(warning).to_be_visible()
-    expect(warning).to_contain_text("1 visit logged offline on this device still waiting")
+    expect(warning).to_contain_text("Not sent yet from this device: 1 visit logged offline.")
     results = Axe().run(page)
     assert not results.violations_count, results.generate_report()
     assert page.evaluate(QUEUED) != []
