@@ -115,10 +115,11 @@
         });
       }));
     }).then(function (answers) {
+      // Anew each time: a form of a premises visited since is not kept any more.
       var name = cacheName(p);
       var older = PREFIX + user + ":" + p.operation + ":";
       return ourCaches().then(function (names) {
-        return Promise.all(names.filter(function (n) { return n.indexOf(older) === 0 && n !== name; })
+        return Promise.all(names.filter(function (n) { return n.indexOf(older) === 0; })
           .map(function (n) { return caches.delete(n); }));
       }).then(function () { return caches.open(name); }).then(function (cache) {
         return Promise.all(answers.map(function (a) { return cache.put(a[0], a[1]); }));
@@ -141,7 +142,9 @@
     mine.sort(function (a, b) { return a.at - b.at; }).forEach(function (entry) {
       var item = template.content.firstElementChild.cloneNode(true);
       var refused = entry.state === "refused";
-      item.querySelector("[data-entry-title]").textContent = entry.title;
+      Array.prototype.forEach.call(item.querySelectorAll("[data-entry-title]"), function (node) {
+        node.textContent = entry.title;
+      });
       item.querySelector("[data-entry-time]").textContent = new Date(entry.at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
       var state = item.querySelector("[data-entry-state]");
       state.textContent = refused ? "refused by the server" : "waiting to send";
@@ -277,6 +280,7 @@
 
   // The server's own form with its errors: the stored input posted again, as a page.
   function reopen(entry) {
+    if (!navigator.onLine) { say("No connection: correct it when the connection returns."); return; }
     var post = document.createElement("form");
     post.method = "post";
     post.action = entry.url;
