@@ -8,6 +8,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.sessions.models import Session
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from accounts import roles
@@ -240,3 +241,24 @@ def test_nothing_is_kept_past_the_operations_day_plus_one(officer_page: Page, su
         f"makesafe-offline:{user}:{operation.pk}:" + (operation.offline_until.isoformat())
     ]
     page.wait_for_function(f"({QUEUED})().then(rows => rows.length === 0)")
+
+
+def test_only_the_operations_pages_and_static_files_are_kept(officer_page: Page, suffolk):
+    page, operation = officer_page, suffolk["operation"]
+    prepare(page, operation)
+    kept = page.evaluate(
+        f"""{CACHES}.then(names => caches.open(names[0]))
+             .then(cache => cache.keys()).then(requests => requests.map(r => r.url))"""
+    )
+    paths = {re.sub(r"^https?://[^/]+", "", url) for url in kept}
+    forms = {f"/visits/log/{h.pk}/?operation={operation.pk}" for h in suffolk["hotels"]}
+    assert paths - forms == {operation.get_absolute_url()} | {
+        p for p in paths if p.startswith("/static/")
+    }
+    assert forms <= paths
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Makesafe Ipswich")
+    for other in ("/visits/", f"/premises/{suffolk['hotels'][0].pk}/", "/"):
+        with pytest.raises(PlaywrightError, match="ERR_"):
+            page.goto(other)
