@@ -39,6 +39,7 @@ LOGGED_VIEWS: dict[str, Logged] = {
     "visits:edit": Logged(A.VIEW, "visits.visit"),
     "visits:operation_list": Logged(A.LIST, "visits.operation"),
     "visits:operation_create": Logged(A.LIST, "premises.premises"),  # the premises to choose
+    "visits:operation_plan": Logged(A.LIST, "premises.premises"),  # the planner's ranking
     "visits:operation_detail": Logged(A.VIEW, "visits.operation"),
     "visits:operation_edit": Logged(A.VIEW, "visits.operation"),
     "visits:operation_close": Logged(A.VIEW, "visits.operation"),

@@ -4,7 +4,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
 
 from premises import urls as premises_urls
-from training.views import premises_detail
+from training.views import operation_plan, premises_detail
+from visits import urls as visits_urls
 
 from . import views
 
@@ -18,6 +19,11 @@ admin.site.site_title = "Makesafe support"
 # The premises page shows the premises' visits and training as well, so its view lives in
 # training (the app that may read all three) and joins the premises' own URLs here.
 premises_patterns = [path("<int:pk>/", premises_detail, name="detail"), *premises_urls.urlpatterns]
+# So is the planner, which ranks premises by their visits and training (training/planner.py).
+visits_patterns = [
+    path("operations/plan/", operation_plan, name="operation_plan"),
+    *visits_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,7 +31,7 @@ urlpatterns = [
     path("more/", views.more, name="more"),
     path("accounts/", include("accounts.urls")),
     path("premises/", include((premises_patterns, premises_urls.app_name))),
-    path("visits/", include("visits.urls")),
+    path("visits/", include((visits_patterns, visits_urls.app_name))),
     path("training/", include("training.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),

@@ -5,11 +5,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.concurrency import VersionedFormMixin
-from common.filtering import MAX_ID, validate_filter_date
-from premises.models import Premises
-from visits.models import Visit
+from common.filtering import MAX_ID, record_id, validate_filter_date
+from premises.models import Premises, Town
+from visits.models import Operation, Visit
 
 from .models import GuestInfoRequest, Notice, QueueAssignment, TrainingSession, add_months
+from .planner import Reason
 
 DATETIME_WIDGET = forms.DateTimeInput(format="%d/%m/%Y %H:%M", attrs={"autocomplete": "off"})
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"})
@@ -312,4 +313,93 @@ class GuestInfoRequestForm(VersionedFormMixin, forms.ModelForm):
             self.add_error(
                 "made_on", f"A request can only be made while the notice is in force ({life})."
             )
+        return cleaned
+
+
+# --- The night-of-action planner -------------------------------------------------------------
+
+
+class PlannerForm(forms.Form):
+    """What the planner ranks: towns, sectors, the night, the reasons shown and how recently
+    tested premises are left out. Every field may be left empty."""
+
+    towns = forms.ModelMultipleChoiceField(
+        queryset=Town.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    sectors = forms.MultipleChoiceField(
+        choices=Premises.Sector.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    date = forms.DateField(
+        label="Night of the operation",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Typed as 18/09/2021. Re-tests due before it show as overdue.",
+    )
+    reasons = forms.TypedMultipleChoiceField(
+        label="Reasons",
+        choices=Reason.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    exclude_days = forms.IntegerField(
+        label="Leave out premises tested in the last",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Days; empty leaves none out.",
+    )
+
+    def __init__(self, data, *, user: User):
+        super().__init__(data)
+        self.fields["towns"].queryset = Town.objects.visible_to(user).order_by("name")
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day and day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        if day and day.year > 2999:
+            raise forms.ValidationError("Choose a date before 3000.")
+        return day
+
+
+class PlanPickForm(forms.Form):
+    """The premises ticked on the planner, and what to do with them: plan a new operation, or
+    add them to a planned one at the version the planner showed (`<id>:<version>`)."""
+
+    CREATE, ADD = "create", "add"
+
+    premises = forms.ModelMultipleChoiceField(
+        queryset=Premises.objects.none(),
+        error_messages={"required": "Tick at least one premises."},
+    )
+    action = forms.ChoiceField(choices=[(CREATE, "Create"), (ADD, "Add")])
+    operation = forms.CharField(required=False, max_length=40)
+
+    def __init__(self, data, *, user: User):
+        super().__init__(data)
+        self.user = user
+        self.fields["premises"].queryset = Premises.objects.visible_to(user).active()
+
+    def clean_operation(self):
+        """The chosen operation, with the version the planner showed, as (operation, version)."""
+        value = self.cleaned_data["operation"]
+        if not value:
+            return None
+        pk, _, version = value.partition(":")
+        pk, version = record_id(pk), record_id(version)
+        operation = (
+            Operation.objects.visible_to(self.user).filter(pk=pk).first()
+            if pk and version
+            else None
+        )
+        if operation is None:
+            raise forms.ValidationError("Choose one of your force's planned operations.")
+        return operation, version
+
+    def clean(self):
+        cleaned = super().clean()
+        chose = cleaned.get("operation") or "operation" in self.errors
+        if cleaned.get("action") == self.ADD and not chose:
+            self.add_error("operation", "Choose the planned operation to add them to.")
         return cleaned

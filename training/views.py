@@ -3,10 +3,12 @@
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,9 +21,10 @@ from common.pagination import page_with_total
 from common.pdf import pdf_response_headers
 from common.redirects import safe_next
 from premises.models import Premises, Town
-from visits.models import LONDON_TZ, Visit
+from visits.models import LONDON_TZ, Operation, Visit
+from visits.services import OperationNotPlanned, operation_add_premises
 
-from . import documents, ics
+from . import documents, ics, planner
 from .context_processors import remember_queue_counts
 from .filters import SessionFilter
 from .forms import (
@@ -29,6 +32,8 @@ from .forms import (
     DeliveryForm,
     GuestInfoRequestForm,
     NoticeForm,
+    PlannerForm,
+    PlanPickForm,
     QueueFilterForm,
     SessionTargetForm,
     TrainingSessionForm,
@@ -583,4 +588,114 @@ def premises_detail(request, pk):
         request,
         "premises/premises_detail.html",
         {"premises": premises, "timeline": timeline, "documents": list(issued)},
+    )
+
+
+# --- The night-of-action planner (/visits/operations/plan/) ----------------------------------
+
+
+@role_required("visits.view_operation", "visits.view_reports")
+def operation_plan(request):
+    """The planner: the force's premises ranked by why they should be tested next, with each
+    chosen town's coverage. Sergeants tick premises and plan an operation from them (the
+    operation form, filled in) or add them to a planned one; commanders read it."""
+    if request.method != "POST":
+        return _planner_page(request, request.GET, pick=None)
+    pick = PlanPickForm(request.POST, user=request.user)
+    wanted = (
+        "visits.add_operation"
+        if request.POST.get("action") == PlanPickForm.CREATE
+        else "visits.change_operation"
+    )
+    if not request.user.has_perm(wanted):
+        raise PermissionDenied
+    params = QueryDict(request.POST.get("query", "")[:4000])
+    if not pick.is_valid():
+        return _planner_page(request, params, pick=pick)
+    ticked = pick.cleaned_data["premises"]
+    if pick.cleaned_data["action"] == PlanPickForm.CREATE:
+        prefill = QueryDict(mutable=True)
+        prefill.setlist("premises", [str(p.pk) for p in ticked])
+        prefill.setlist("towns", sorted({str(p.town_id) for p in ticked}))
+        filters = PlannerForm(params, user=request.user)
+        if filters.is_valid() and filters.cleaned_data["date"]:
+            prefill["date"] = f"{filters.cleaned_data['date']:%d/%m/%Y}"
+        return redirect(f"{reverse('visits:operation_create')}?{prefill.urlencode()}")
+    operation, version = pick.cleaned_data["operation"]
+    try:
+        added = operation_add_premises(
+            operation=operation, premises=list(ticked), expected_version=version, user=request.user
+        )
+    except StaleEdit:
+        pick.add_error(
+            "operation",
+            f"Someone changed {operation.name} after you opened the planner, so nothing was "
+            "added. Look at it again and add the premises if they are still wanted.",
+        )
+        return _planner_page(request, params, pick=pick)
+    except OperationNotPlanned as state:
+        pick.add_error("operation", f"{operation.name} is {str(state).lower()}: nothing was added.")
+        return _planner_page(request, params, pick=pick)
+    messages.success(
+        request,
+        f"Added {added} premises to {operation.name}"
+        + (f" ({len(ticked) - added} were on it already)." if added < len(ticked) else "."),
+    )
+    return redirect(operation)
+
+
+def _planner_page(request, params, *, pick):
+    user = request.user
+    form = PlannerForm(params, user=user)
+    today = timezone.localdate()
+    page, rows, towns_coverage = None, [], []
+    if form.is_valid():
+        chosen = form.cleaned_data
+        night = chosen["date"] or today
+        ranked = planner.candidates(
+            user,
+            towns=chosen["towns"],
+            sectors=chosen["sectors"],
+            reasons=chosen["reasons"],
+            exclude_days=chosen["exclude_days"],
+            today=night,
+        )
+        page = page_with_total(ranked, params.get("page"), PAGE_SIZE)
+        rows = planner.to_candidates(
+            page.object_list, retest_days=user.force.retest_due_days, on=night
+        )
+        towns_coverage = planner.coverage(user, towns=list(chosen["towns"]), today=today)
+    can_create = user.has_perm("visits.add_operation")
+    can_add = user.has_perm("visits.change_operation")
+    planned = []
+    if can_add:
+        planned = list(
+            Operation.objects.visible_to(user)
+            .filter(status=Operation.Status.PLANNED)
+            .only("name", "date", "version")
+            .order_by("date", "name", "id")
+        )
+    query = params.copy()
+    query.pop("page", None)
+    ticked = {str(pk) for pk in (pick.data.getlist("premises") if pick else [])}
+    return render(
+        request,
+        "training/operation_plan.html",
+        {
+            "form": form,
+            "pick": pick,
+            "page": page,
+            "rows": rows,
+            "coverage": towns_coverage,
+            "coverage_months": planner.COVERAGE_MONTHS,
+            "reasons": planner.Reason,
+            "query": query.urlencode(),
+            "ticked": ticked,
+            "chosen_operation": record_id(pick.data.get("operation", "").partition(":")[0])
+            if pick
+            else None,
+            "can_create": can_create,
+            "can_add": can_add,
+            "planned": planned,
+        },
     )

@@ -346,3 +346,35 @@ def visits_import(*, force: Force, user: User | None, text: str | Sheet) -> Visi
     if result.errors:
         raise VisitImportFailed(result)
     return result
+
+
+# --- Premises added from the planner ---------------------------------------------------------
+
+
+class OperationNotPlanned(Exception):
+    """The operation has started or closed since the person chose it: its checklist is set."""
+
+
+def operation_add_premises(
+    *, operation: Operation, premises: list[Premises], expected_version: int, user: User
+) -> int:
+    """Add `premises` (and their towns) to a planned operation's checklist, if the operation is
+    still at `expected_version` and still planned; returns how many were not on it already.
+
+    A stale version raises `StaleEdit` and an operation no longer planned `OperationNotPlanned`;
+    either way nothing is added. The row is locked for the check, so two sergeants adding at once
+    cannot both pass it."""
+    with transaction.atomic():
+        current = Operation.objects.select_for_update().get(pk=operation.pk)
+        if current.version != expected_version:
+            raise StaleEdit(current)
+        if current.status != Operation.Status.PLANNED:
+            raise OperationNotPlanned(current.get_status_display())
+        on_it = set(current.premises.values_list("pk", flat=True))
+        added = [p for p in premises if p.pk not in on_it]
+        current.premises.add(*added)
+        current.towns.add(*{p.town_id for p in added})
+        current.version += 1
+        current.save(update_fields=["version", "updated_at"])
+        operation.version = current.version
+        return len(added)

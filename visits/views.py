@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
@@ -20,6 +21,7 @@ from audit.middleware import quiet, search_logged
 from audit.queries import seen_by
 from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import csv_download
+from common.filtering import record_id
 from common.pagination import page_with_total, page_without_count
 from common.xlsxutil import xlsx_download
 from premises.models import Premises
@@ -416,7 +418,9 @@ def service_worker(request):
 @role_required("visits.view_operation", "visits.add_operation")
 @submit_once
 def operation_create(request):
-    form = OperationForm(request.POST or None, user=request.user)
+    form = OperationForm(
+        request.POST or None, user=request.user, initial=_operation_prefill(request.GET)
+    )
     if request.method == "POST" and form.is_valid():
         operation = form.save(commit=False)
         operation.force = request.user.force
@@ -584,3 +588,24 @@ def scenario_edit(request, pk):
             "action": action,
         },
     )
+
+
+# --- Operations planned from the planner (training/planner.py) -------------------------------
+
+
+def _operation_prefill(params) -> dict:
+    """The new operation form's first values from a link (the planner's "Create operation"):
+    its premises, towns and date. Only the form's own choices are ever selected, so an id of
+    another force's record selects nothing, and a date that is not one is left out."""
+    initial = {}
+    for name in ("premises", "towns"):
+        ids = [record_id(value) for value in params.getlist(name)[:PAGE_SIZE]]
+        if any(ids):
+            initial[name] = [pk for pk in ids if pk]
+    try:
+        day = forms.DateField(input_formats=["%d/%m/%Y"]).clean(params.get("date", ""))
+    except forms.ValidationError:
+        day = None
+    if day:
+        initial["date"] = day
+    return initial

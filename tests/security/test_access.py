@@ -252,6 +252,7 @@ ROLE_MATRIX = {
     "visits:operation_create": allowed("officer", "sergeant"),
     "visits:operation_edit": allowed("officer", "sergeant"),
     "visits:operation_close": allowed("officer", "sergeant"),
+    "visits:operation_plan": allowed("sergeant", "commander", "force_admin"),  # POST: sergeant
     "visits:participant_list": allowed("sergeant", "force_admin"),
     "visits:participant_create": allowed("sergeant", "force_admin"),
     "visits:participant_edit": allowed("sergeant", "force_admin"),
@@ -405,6 +406,23 @@ def test_another_forces_visit_records_are_not_found(sergeant_client, their_visit
         if status != 404:
             wrong[name] = status
     assert wrong == {}
+
+
+def test_the_planner_shows_and_takes_none_of_another_forces_records(
+    sergeant_client, town, theirs, their_visit_records
+):
+    ours = PremisesFactory(town=town, reference="SUF-H-0001")
+    url = reverse("visits:operation_plan")
+    page = sergeant_client.get(url).content.decode()
+    assert "SUF-H-0001" in page
+    assert theirs.reference not in page
+    their_operation = their_visit_records["visits:operation_detail"]
+    response = sergeant_client.post(
+        url, {"action": "add", "premises": [ours.pk], "operation": f"{their_operation}:1"}
+    )
+    assert "operation" in response.context["pick"].errors
+    response = sergeant_client.post(url, {"action": "create", "premises": [theirs.pk]})
+    assert "premises" in response.context["pick"].errors
 
 
 def test_the_visit_export_has_none_of_another_forces_visits(

@@ -78,6 +78,7 @@ HAPPY_PATHS = {
     "visits:operation_detail": ("officer", GET, pk("operation"), None),
     "visits:operation_edit": ("officer", GET, pk("operation"), None),
     "visits:operation_close": ("officer", POST, pk("operation"), None),
+    "visits:operation_plan": ("sergeant", GET, None, None),
     "visits:participant_list": ("sergeant", GET, None, None),
     "visits:participant_create": ("sergeant", GET, None, None),
     "visits:participant_edit": ("sergeant", GET, pk("participant"), None),

