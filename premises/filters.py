@@ -26,6 +26,16 @@ class PremisesFilter(ScopedFilterSet):
         empty_label="Active and inactive",
         method="filter_active",
     )
+    tested = django_filters.ChoiceFilter(
+        label="Last result",
+        choices=[
+            ("never", "Never tested (no visit, or void only)"),
+            ("pass", "Passed"),
+            ("fail", "Failed"),
+        ],
+        empty_label="Any",
+        method="filter_tested",
+    )
     sort = django_filters.OrderingFilter(
         label="Sort by",
         fields=[
@@ -49,7 +59,7 @@ class PremisesFilter(ScopedFilterSet):
 
     class Meta:
         model = Premises
-        fields = ["q", "town", "sector", "active"]
+        fields = ["q", "town", "sector", "active", "tested"]
 
     def record_selects(self):
         return {"town": (Town.objects.visible_to(self.user), ["name"], itemgetter("name"))}
@@ -59,3 +69,8 @@ class PremisesFilter(ScopedFilterSet):
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(active=(value == "yes"))
+
+    def filter_tested(self, queryset, name, value):
+        if value == "never":
+            return queryset.never_tested()
+        return queryset.last_result(value)

@@ -5,7 +5,7 @@ import re
 import pghistory
 import pgtrigger
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Upper
 from django.urls import reverse
 
@@ -78,6 +78,11 @@ class Sector(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The results of a visit that count (visits.models.Visit.Result, all but void): the register's
+# "never tested" and "last result" filters read them.
+COUNTED_RESULTS = ("pass", "fail")
+
+
 class PremisesQuerySet(ForceScopedQuerySet):
     def active(self):
         """Premises still trading and in scope for visits."""
@@ -101,6 +106,21 @@ class PremisesQuerySet(ForceScopedQuerySet):
             | Q(postcode__startswith=normalise_postcode(text) if len(compact) >= 5 else compact)
             | Q(operator__icontains=text)
         )
+
+    def never_tested(self):
+        """Premises with no counted visit: none at all, or void ones only."""
+        return self.exclude(visits__result__in=COUNTED_RESULTS)
+
+    def last_result(self, result: str):
+        """Premises whose latest counted visit had `result` ("pass" or "fail")."""
+        # Read through the premises' own `visits` relation, from the premises-and-time index of
+        # visits: the visits app sits above this one, so its model is not imported here.
+        latest = (
+            Premises.objects.filter(pk=OuterRef("pk"), visits__result__in=COUNTED_RESULTS)
+            .order_by("-visits__visited_at", "-visits__id")
+            .values("visits__result")[:1]
+        )
+        return self.annotate(last_result=Subquery(latest)).filter(last_result=result)
 
     def for_list(self):
         """Rows for the register list: town joined, nothing else loaded."""
