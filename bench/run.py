@@ -463,6 +463,7 @@ class Results:
     info: dict = field(default_factory=dict)
     reports: list = field(default_factory=list)  # dicts, one per report page and period
     reports_5m: list = field(default_factory=list)
+    planner: list = field(default_factory=list)  # dicts, one per planner query measured
     pages: list = field(default_factory=list)
     overhead: dict = field(default_factory=dict)
     national: list = field(default_factory=list)
@@ -555,6 +556,70 @@ def measure_national_floors(cur) -> list[dict]:
         floor = sql_floor(cur, floor_statements("towns", force, s, e))
         rows.append({"scope": label, "floor": floor})
         log(f"  national floor, {label}: {floor:.1f} ms")
+    return rows
+
+
+# --- The night-of-action planner -------------------------------------------------------------
+
+
+def planner_cases(force_id: int) -> list[tuple[str, str, list[tuple[str, dict]]]]:
+    """(label, query string, floor statements) of each planner page measured: its ranking and
+    coverage statements (training/planner.py) with the page's parameters, run as plain SQL."""
+    from django.db.models import Count
+
+    from premises.models import Town
+    from training import planner
+
+    towns = list(
+        Town.objects.filter(force_id=force_id)
+        .annotate(n=Count("premises"))
+        .order_by("-n", "id")
+        .values_list("pk", flat=True)[:3]
+    )
+    chosen = {"towns": towns, "reasons": [2, 3], "exclude_days": 90}
+    query = "&".join(
+        [f"towns={pk}" for pk in towns] + ["reasons=2", "reasons=3", "exclude_days=90"]
+    )
+    return [
+        (
+            "all towns, every reason",
+            "",
+            [
+                (planner.RANKING_SQL, planner.ranking_params(force_id)),
+                (planner.COVERAGE_SQL, planner.coverage_params(force_id)),
+            ],
+        ),
+        (
+            "three largest towns, failed or never tested, none tested in 90 days",
+            f"?{query}",
+            [
+                (planner.RANKING_SQL, planner.ranking_params(force_id, **chosen)),
+                (planner.COVERAGE_SQL, planner.coverage_params(force_id, towns=towns)),
+            ],
+        ),
+    ]
+
+
+def measure_planner(sergeant: Role, force_id: int, cur) -> list[dict]:
+    """The planner page (a sergeant's) against the raw-SQL floor of its ranking and coverage."""
+    rows = []
+    for label, query, statements in planner_cases(force_id):
+        url = f"/visits/operations/plan/{query}"
+        page, floor = paired_medians(
+            lambda url=url: fetch(sergeant.client, url), floor_runner(cur, statements)
+        )
+        queries = capture(sergeant.client, url, sergeant.navigation)
+        rows.append(
+            {
+                "case": label,
+                "url": url,
+                "page": page,
+                "floor": floor,
+                "ratio": page / floor,
+                "queries": queries,
+            }
+        )
+        log(f"  Planner, {label}: page {page:.1f} ms, floor {floor:.1f} ms")
     return rows
 
 
@@ -719,6 +784,20 @@ def judge(r: Results) -> None:
             f"(page minus that) is at most {own[0]:.2f}x its floor ({own[1]}, {own[2]}).",
         )
     )
+    if r.planner:
+        worst = max(r.planner, key=lambda row: row["ratio"])
+        r.targets.append(
+            (
+                "The planner at 1M ≤ 1.3x the raw-SQL floor of its ranking and coverage",
+                f"worst {worst['ratio']:.2f} ({worst['case']})",
+                worst["ratio"] <= 1.3,
+                ""
+                if worst["ratio"] <= 1.3
+                else f"a sergeant's signed-in page with no records takes "
+                f"{fmt(r.overhead['empty_ms']['sergeant'])} here, against a floor of "
+                f"{fmt(worst['floor'])}",
+            )
+        )
     if r.reports_5m:
         one = {row["period"]: row["page"] for row in r.reports if row["slug"] == "towns"}
         growth = [(row["page"] / one[row["period"]], row["period"]) for row in r.reports_5m
@@ -1088,6 +1167,23 @@ def write_results(r: Results) -> str:
             f"{max(row['page'] - empty['commander'], 0) / row['floor']:.2f} | "
             f"{row['queries'].describe()} |"
         )
+    if r.planner:
+        lines += [
+            "",
+            "## The planner at 1M visits against its raw-SQL floor",
+            "",
+            "A sergeant's planner page (/visits/operations/plan/) in the largest force, against "
+            "its ranking and coverage statements (training/planner.py) run as plain SQL.",
+            "",
+            "| Case | Page | SQL floor | Page / floor (≤ 1.3) | Queries |",
+            "|---|---|---|---|---|",
+        ]
+        for row in r.planner:
+            lines.append(
+                f"| {row['case']} | {fmt(row['page'])} | {fmt(row['floor'])} | "
+                f"{row['ratio']:.2f} {verdict(row['ratio'] <= 1.3)} | "
+                f"{row['queries'].describe()} |"
+            )
     before = baseline.get("own_queries", {})
     lines += [
         "",
@@ -1393,6 +1489,8 @@ def main() -> int:
     log(f"  {r.info['settled_1m']}")
     r.reports = measure_reports(roles["commander"], force.pk, cur)
     r.national = measure_national_floors(cur)
+    log("The planner (sergeant) against its SQL floor...")
+    r.planner = measure_planner(roles["sergeant"], force.pk, cur)
     log("Admin visit list (superuser)...")
     r.admin = measure_admin()
     log("The fixed overhead: session save, work-queue badge, empty pages...")

@@ -5,27 +5,16 @@ town's coverage; both computed in SQL from the records."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import (
-    Case,
-    Count,
-    DateTimeField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from common.pagination import page_number
 from premises.models import Premises
 from visits.models import LONDON_TZ, Visit
 
 from .models import TrainingSession, add_months
-from .queries import with_retest_clock
 
 COVERAGE_MONTHS = 12
 
@@ -51,59 +40,123 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), LONDON_TZ)
 
 
-def candidates(
-    user: User,
+# The ranking, as one named statement: each premises' latest counted visit and latest delivered
+# training are read once (LATERAL, from the visits' premises-and-time index and the sessions'
+# premises-status-date index), then its reason follows from them. The same rule as the work
+# queue's re-test due (training.queries.with_retest_clock), which tests hold the two to. A filter
+# left empty is passed as NULL, which PostgreSQL folds away when it plans the statement.
+RANKING_SQL = """
+WITH candidate AS (
+    SELECT p.id, p.force_id, p.name, p.reference, p.sector, p.town_id, t.name AS town_name,
+        lv.id AS last_visit_id, lv.visited_at AS last_visited_at, lv.result AS last_result,
+        lt.scheduled_for AS delivered_at,
+        EXISTS (
+            SELECT 1 FROM training_trainingsession d
+            WHERE d.premises_id = p.id AND d.status = %(declined)s
+                AND (d.visit_id = lv.id OR d.scheduled_for >= lv.visited_at
+                    OR (d.scheduled_for IS NULL AND d.created_at >= lv.visited_at))
+        ) AS declined
+    FROM premises_premises p
+    JOIN premises_town t ON t.id = p.town_id
+    LEFT JOIN LATERAL (
+        SELECT v.id, v.visited_at, v.result FROM visits_visit v
+        WHERE v.premises_id = p.id AND v.result <> %(void)s
+        ORDER BY v.visited_at DESC, v.id DESC LIMIT 1
+    ) lv ON true
+    LEFT JOIN LATERAL (
+        SELECT s.scheduled_for FROM training_trainingsession s
+        WHERE s.premises_id = p.id AND s.status = %(delivered)s
+        ORDER BY s.scheduled_for DESC LIMIT 1
+    ) lt ON true
+    WHERE p.force_id = %(force)s AND p.active
+        AND (%(towns)s::bigint[] IS NULL OR p.town_id = ANY(%(towns)s::bigint[]))
+        AND (%(sectors)s::text[] IS NULL OR p.sector = ANY(%(sectors)s::text[]))
+        AND (%(cutoff)s::timestamptz IS NULL OR lv.visited_at IS NULL
+            OR lv.visited_at < %(cutoff)s::timestamptz)
+), clocked AS (
+    SELECT c.*,
+        CASE
+            WHEN c.delivered_at IS NOT NULL
+                AND (c.last_visited_at IS NULL OR c.last_visited_at < c.delivered_at)
+                THEN c.delivered_at
+            WHEN c.last_result = %(fail)s AND c.declined
+                AND (c.delivered_at IS NULL OR c.delivered_at <= c.last_visited_at)
+                THEN c.last_visited_at
+        END AS retest_since
+    FROM candidate c
+), reasoned AS (
+    SELECT k.*,
+        CASE
+            WHEN k.retest_since IS NOT NULL THEN 1
+            WHEN k.last_result = %(fail)s THEN 2
+            WHEN k.last_visit_id IS NULL THEN 3
+            ELSE 4
+        END AS reason,
+        COALESCE(k.retest_since, k.last_visited_at) AS waiting_since
+    FROM clocked k
+)
+SELECT r.*, count(*) OVER () AS total
+FROM reasoned r
+WHERE %(reasons)s::int[] IS NULL OR r.reason = ANY(%(reasons)s::int[])
+ORDER BY r.reason, r.waiting_since NULLS FIRST, r.town_name, r.name, r.id
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+def ranking_params(
+    force_id: int,
     *,
     towns=(),
     sectors=(),
     reasons=(),
     exclude_days: int | None = None,
     today: date | None = None,
-) -> QuerySet:
+    limit: int = 50,
+    offset: int = 0,
+) -> dict:
+    """The parameters of RANKING_SQL: an empty filter is NULL, the rule's values the models'."""
+    today = today or timezone.localdate()
+    return {
+        "force": force_id,
+        "towns": [getattr(town, "pk", town) for town in towns] or None,
+        "sectors": list(sectors) or None,
+        "reasons": [int(reason) for reason in reasons] or None,
+        "cutoff": _start_of(today - timedelta(days=exclude_days)) if exclude_days else None,
+        "void": Visit.Result.VOID,
+        "fail": Visit.Result.FAIL,
+        "declined": TrainingSession.Status.DECLINED,
+        "delivered": TrainingSession.Status.DELIVERED,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def candidates(user: User, *, limit: int = 50, offset: int = 0, **filters) -> list[Premises]:
     """The user's force's active premises in `towns` and `sectors` (all when empty), ranked by
     why they should be tested: re-test due (oldest clock first), failed and not re-tested (oldest
-    failure first), never tested, then longest since the last visit. Annotated with `reason`,
-    `last_visit_id`, `last_result`, `last_visited_at` and `retest_since` (when the re-test clock
-    started). `exclude_days` leaves out premises tested within that many days of `today`."""
-    premises = Premises.objects.visible_to(user).active()
-    if towns:
-        premises = premises.filter(town__in=towns)
-    if sectors:
-        premises = premises.filter(sector__in=sectors)
-    premises, trained_not_visited, declined_after_failure = with_retest_clock(premises)
-    premises = premises.annotate(
-        retest_since=Case(
-            When(trained_not_visited, then=F("delivered_at")),
-            When(declined_after_failure, then=F("last_visited_at")),
-            default=None,
-            output_field=DateTimeField(),
-        ),
-    ).annotate(
-        reason=Case(
-            When(retest_since__isnull=False, then=Value(Reason.RETEST_DUE)),
-            When(last_result=Visit.Result.FAIL, then=Value(Reason.FAILED_NOT_RETESTED)),
-            When(last_visit_id__isnull=True, then=Value(Reason.NEVER_TESTED)),
-            default=Value(Reason.LONGEST_SINCE),
-            output_field=IntegerField(),
-        ),
-        # Within a reason, the longest waiting first: the re-test clock, else the last visit.
-        waiting_since=Case(
-            When(retest_since__isnull=False, then=F("retest_since")),
-            default=F("last_visited_at"),
-            output_field=DateTimeField(),
-        ),
-    )
-    if reasons:
-        premises = premises.filter(reason__in=reasons)
-    if exclude_days:
-        today = today or timezone.localdate()
-        cutoff = _start_of(today - timedelta(days=exclude_days))
-        premises = premises.filter(Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=cutoff))
-    return (
-        premises.select_related("town")
-        .only("name", "reference", "sector", "postcode", "town__name", "force_id")
-        .order_by("reason", F("waiting_since").asc(nulls_first=True), "town__name", "name", "id")
-    )
+    failure first), never tested, then longest since the last visit; `limit` of them from
+    `offset`. Each is annotated with `reason`, `town_name`, `last_visit_id`, `last_result`,
+    `last_visited_at`, `delivered_at`, `retest_since` and `total` (how many rank). `reasons`
+    keeps those reasons only; `exclude_days` leaves out premises tested within that many days
+    of `today`. One query."""
+    params = ranking_params(user.force_id, limit=limit, offset=offset, **filters)
+    return list(Premises.objects.raw(RANKING_SQL, params))
+
+
+def ranked_page(user: User, number, per_page: int = 50, **filters) -> Page:
+    """Page `number` of the ranking (bad input: page 1; past the end: the last page), in one
+    query, or three when asked for a page past the end."""
+    number = page_number(number)
+    rows = candidates(user, limit=per_page, offset=(number - 1) * per_page, **filters)
+    total = rows[0].total if rows else 0
+    if not rows and number > 1:
+        first = candidates(user, limit=1, **filters)
+        total = first[0].total if first else 0
+        number = max(1, -(-total // per_page))
+        rows = candidates(user, limit=per_page, offset=(number - 1) * per_page, **filters)
+    paginator = Paginator([], per_page)
+    paginator.count = total  # a cached property: Django reads it, never counts again
+    return Page(rows, number, paginator)
 
 
 @dataclass
@@ -111,6 +164,7 @@ class Candidate:
     """One row of the planner as the page shows it: the premises and its reason in words."""
 
     premises: Premises
+    town: str
     reason: int
     words: str
     last_visit_id: int | None
@@ -139,7 +193,15 @@ def to_candidates(items, *, retest_days: int, on: date) -> list[Candidate]:
     for item in items:
         last_on = _local_date(item.last_visited_at)
         result = Visit.Result(item.last_result).label.lower() if item.last_result else ""
-        row = Candidate(item, item.reason, "", item.last_visit_id, last_on, item.last_result or "")
+        row = Candidate(
+            item,
+            item.town_name,
+            item.reason,
+            "",
+            item.last_visit_id,
+            last_on,
+            item.last_result or "",
+        )
         if item.reason == Reason.RETEST_DUE:
             since = _local_date(item.retest_since)
             row.due_on = since + timedelta(days=retest_days)
@@ -156,7 +218,8 @@ def to_candidates(items, *, retest_days: int, on: date) -> list[Candidate]:
             row.words = "Never tested."
         else:
             days = (on - last_on).days
-            row.words = f"Last tested {last_on:%-d %b %Y} ({result}), {days} days before."
+            before = "ago" if on == timezone.localdate() else "before the night"
+            row.words = f"Last tested {last_on:%-d %b %Y} ({result}), {days:,} days {before}."
         rows.append(row)
     return rows
 
@@ -178,30 +241,54 @@ class TownCoverage:
         return self.active - self.tested
 
 
+# Of each town's active premises (or the force's, all towns together, when `all` is true), how
+# many had a counted visit, a failed one, training delivered and a re-test since `since`.
+COVERAGE_SQL = """
+SELECT CASE WHEN %(all)s THEN NULL ELSE p.town_id END AS town_id,
+    count(*) AS active,
+    count(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM visits_visit v WHERE v.premises_id = p.id
+            AND v.visited_at >= %(since)s AND v.result <> %(void)s)) AS tested,
+    count(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM visits_visit v WHERE v.premises_id = p.id
+            AND v.visited_at >= %(since)s AND v.result = %(fail)s)) AS failed,
+    count(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM training_trainingsession s WHERE s.premises_id = p.id
+            AND s.status = %(delivered)s AND s.scheduled_for >= %(since)s)) AS trained,
+    count(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM visits_visit v WHERE v.premises_id = p.id
+            AND v.visited_at >= %(since)s AND v.result <> %(void)s
+            AND v.retest_of_id IS NOT NULL)) AS retested
+FROM premises_premises p
+WHERE p.force_id = %(force)s AND p.active
+    AND (%(towns)s::bigint[] IS NULL OR p.town_id = ANY(%(towns)s::bigint[]))
+GROUP BY 1
+"""
+
+
+def coverage_params(force_id: int, *, towns=(), today: date | None = None) -> dict:
+    """The parameters of COVERAGE_SQL: the last 12 months to `today`, in London days."""
+    today = today or timezone.localdate()
+    return {
+        "force": force_id,
+        "all": not towns,
+        "towns": [getattr(town, "pk", town) for town in towns] or None,
+        "since": _start_of(add_months(today, -COVERAGE_MONTHS)),
+        "void": Visit.Result.VOID,
+        "fail": Visit.Result.FAIL,
+        "delivered": TrainingSession.Status.DELIVERED,
+    }
+
+
 def coverage(user: User, *, towns=(), today: date | None = None) -> list[TownCoverage]:
     """Each chosen town's coverage over the last 12 months, a town without active premises
     included (or one row for all the force's towns when none is chosen), in one query."""
-    today = today or timezone.localdate()
-    since = add_months(today, -COVERAGE_MONTHS)
-    visits = Visit.objects.filter(premises=OuterRef("pk"), visited_on__gte=since).counted()
-    trained = TrainingSession.objects.filter(
-        premises=OuterRef("pk"),
-        status=TrainingSession.Status.DELIVERED,
-        scheduled_for__gte=_start_of(since),
-    )
-    counts = {
-        "active": Count("id"),
-        "tested": Count("id", filter=Exists(visits)),
-        "failed": Count("id", filter=Exists(visits.failed())),
-        "trained": Count("id", filter=Exists(trained)),
-        "retested": Count("id", filter=Exists(visits.filter(retest_of__isnull=False))),
-    }
-    premises = Premises.objects.visible_to(user).active()
+    with connection.cursor() as cursor:
+        cursor.execute(COVERAGE_SQL, coverage_params(user.force_id, towns=towns, today=today))
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
     if not towns:
-        return [TownCoverage(town="All towns", **premises.aggregate(**counts))]
-    rows = premises.filter(town__in=towns).values("town_id").annotate(**counts).order_by("town_id")
-    found = {row["town_id"]: row for row in rows}
+        return [TownCoverage("All towns", *found.get(None, (0, 0, 0, 0, 0)))]
     return [
-        TownCoverage(town.name, **{name: found.get(town.pk, {}).get(name, 0) for name in counts})
+        TownCoverage(town.name, *found.get(town.pk, (0, 0, 0, 0, 0)))
         for town in sorted(towns, key=lambda town: town.name)
     ]

@@ -109,18 +109,10 @@ def training_due(user: User) -> QuerySet:
     )
 
 
-def with_latest_visit(premises: QuerySet) -> QuerySet:
-    """Premises annotated with their latest counted (non-void) visit: `last_visit_id`,
-    `last_result` and `last_visited_at` (null when they have none)."""
-    return _with_latest_visit(premises)
-
-
-def with_retest_clock(premises: QuerySet) -> tuple[QuerySet, Q, Q]:
-    """Premises annotated with their latest visit and their latest delivered training
-    (`delivered_at`, `delivered_owner_id`) and whether training was declined since that visit,
-    with the two conditions that make a re-test due: (training delivered and no visit since,
-    the latest visit failed and training was declined)."""
-    premises = _with_latest_visit(premises)
+def retest_due(user: User) -> QuerySet:
+    """Premises due a re-test: training delivered and no visit since, or the latest visit
+    failed and training was declined. `since` is when the re-test clock started."""
+    premises = _with_latest_visit(Premises.objects.visible_to(user).active())
     delivered = TrainingSession.objects.filter(
         premises=OuterRef("pk"), status=TrainingSession.Status.DELIVERED
     ).order_by("-scheduled_for")
@@ -134,15 +126,6 @@ def with_retest_clock(premises: QuerySet) -> tuple[QuerySet, Q, Q]:
     )
     declined_after_failure = Q(last_result=Visit.Result.FAIL, declined=True) & (
         Q(delivered_at__isnull=True) | Q(delivered_at__lte=F("last_visited_at"))
-    )
-    return premises, trained_not_visited, declined_after_failure
-
-
-def retest_due(user: User) -> QuerySet:
-    """Premises due a re-test: training delivered and no visit since, or the latest visit
-    failed and training was declined. `since` is when the re-test clock started."""
-    premises, trained_not_visited, declined_after_failure = with_retest_clock(
-        Premises.objects.visible_to(user).active()
     )
     return (
         premises.filter(trained_not_visited | declined_after_failure)

@@ -652,15 +652,16 @@ def _planner_page(request, params, *, pick):
     if form.is_valid():
         chosen = form.cleaned_data
         night = chosen["date"] or today
-        ranked = planner.candidates(
+        page = planner.ranked_page(
             user,
+            params.get("page"),
+            PAGE_SIZE,
             towns=chosen["towns"],
             sectors=chosen["sectors"],
             reasons=chosen["reasons"],
             exclude_days=chosen["exclude_days"],
             today=night,
         )
-        page = page_with_total(ranked, params.get("page"), PAGE_SIZE)
         rows = planner.to_candidates(
             page.object_list, retest_days=user.force.retest_due_days, on=night
         )
@@ -675,6 +676,16 @@ def _planner_page(request, params, *, pick):
             .only("name", "date", "version")
             .order_by("date", "name", "id")
         )
+    # The filter bar is drawn from these (one query for the towns), not by the form's widgets.
+    picked = {name: set(params.getlist(name)) for name in ("towns", "sectors", "reasons")}
+    towns = Town.objects.visible_to(user).order_by("name").values_list("pk", "name")
+    options = {
+        "towns": [(str(pk), name, str(pk) in picked["towns"]) for pk, name in towns],
+        "sectors": [(v, label, v in picked["sectors"]) for v, label in Premises.Sector.choices],
+        "reasons": [
+            (str(v), label, str(v) in picked["reasons"]) for v, label in planner.Reason.choices
+        ],
+    }
     query = params.copy()
     query.pop("page", None)
     ticked = {str(pk) for pk in (pick.data.getlist("premises") if pick else [])}
@@ -683,6 +694,7 @@ def _planner_page(request, params, *, pick):
         "training/operation_plan.html",
         {
             "form": form,
+            "options": options,
             "pick": pick,
             "page": page,
             "rows": rows,

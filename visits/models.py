@@ -615,6 +615,13 @@ class Visit(models.Model):
                 include=["id", "premises", "result", "outcome", "retest_of", "visited_at"],
                 name="visit_force_day",
             ),
+            # Counted re-tests by premises and time: the planner's coverage asks which premises
+            # were re-tested in the last twelve months, from this small index alone.
+            models.Index(
+                fields=["premises", "visited_at"],
+                condition=Q(retest_of__isnull=False) & ~Q(result="void"),
+                name="visit_premises_retests",
+            ),
             # Live, counted visits: the sergeants' letters queue, counted on every page they see.
             models.Index(
                 fields=["force", "visited_at"],

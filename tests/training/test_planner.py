@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from training import planner
+from training import planner, queries
 from training.models import TrainingSession
 from visits.models import Operation, Visit
 
@@ -31,7 +31,7 @@ def passed(**kwargs):
 
 
 def ranked(user, **filters) -> list[tuple[str, int]]:
-    return [(p.name, p.reason) for p in planner.candidates(user, **filters)]
+    return [(p.name, p.reason) for p in planner.candidates(user, limit=100, **filters)]
 
 
 @pytest.fixture
@@ -91,6 +91,24 @@ def test_premises_rank_by_reason_then_by_how_long_they_have_waited(sergeant, eve
         ("Retested Hotel", R.LONGEST_SINCE),
         ("Passed Lately", R.LONGEST_SINCE),
     ]
+
+
+def test_the_retests_due_are_the_work_queues(sergeant, every_reason):
+    due = {name for name, reason in ranked(sergeant) if reason == R.RETEST_DUE}
+    assert (
+        due == {p.name for p in queries.retest_due(sergeant)} == {"Declined Inn", "Trained Hotel"}
+    )
+
+
+def test_the_ranking_comes_in_pages_and_a_page_past_the_end_is_the_last(sergeant, every_reason):
+    everything = [name for name, _ in ranked(sergeant)]
+    page = planner.ranked_page(sergeant, "2", per_page=4)
+    assert [p.name for p in page] == everything[4:8]
+    assert (page.paginator.count, page.paginator.num_pages) == (9, 3)
+    past = planner.ranked_page(sergeant, "9", per_page=4)
+    assert past.number == 3
+    assert [p.name for p in past] == everything[8:]
+    assert list(planner.ranked_page(sergeant, "x", per_page=4, reasons=[9])) == []
 
 
 def test_a_retest_after_training_ends_the_retest_due(sergeant, every_reason):
@@ -157,7 +175,7 @@ def test_each_reason_is_said_in_words(sergeant, force, every_reason):
     assert rows["Declined Inn"].words.endswith(f"failed {day(300)} and training declined.")
     assert rows["Failed Lately"].words == f"Failed on {day(20)} and not re-tested since."
     assert rows["Never Tested Rooms"].words == "Never tested."
-    assert rows["Passed Long Ago"].words == f"Last tested {day(700)} (pass), 700 days before."
+    assert rows["Passed Long Ago"].words == f"Last tested {day(700)} (pass), 700 days ago."
     assert rows["Passed Long Ago"].last_result_label == "Pass"
 
 
