@@ -219,6 +219,22 @@ SUFFOLK_PREMISES = [
     ),
 ]
 
+# Registered since the last operation and never tested: the planner's "never tested" rows. Added
+# after the visits are seeded, so no seeded visit goes to them.
+SUFFOLK_NOT_YET_TESTED = [
+    (
+        "SUF-H-0012",
+        "Cliff Top Lodge",
+        "hotel",
+        "",
+        "12 Undercliff Road West",
+        "Felixstowe",
+        "IP11 2AN",
+    ),
+    ("SUF-B-0006", "St Mary's Rooms", "bnb", "", "3 Angel Hill", "Bury St Edmunds", "IP33 1UZ"),
+    ("SUF-L-0007", "The Wherry Tap", "licensed", "", "44 Bridge Road", "Lowestoft", "NR33 9JS"),
+]
+
 # (username, first, last, rank, collar number, role)
 SUFFOLK_USERS = [
     ("officer", "Priya", "Shah", User.Rank.CONSTABLE, "1234", roles.OFFICER),
@@ -292,6 +308,7 @@ def seed() -> dict[str, int]:
     counts["premises"] += _premises(suffolk, towns, SUFFOLK_PREMISES, users["officer"])
     counts["visits"] += seed_visits(suffolk)
     counts["training"] = seed_training(suffolk)
+    counts["premises"] += _premises(suffolk, towns, SUFFOLK_NOT_YET_TESTED, users["officer"])
 
     # A neighbouring force shares the install: its records must never show up for Suffolk.
     norfolk, created = Force.objects.get_or_create(
