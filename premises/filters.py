@@ -29,7 +29,7 @@ class PremisesFilter(ScopedFilterSet):
     tested = django_filters.ChoiceFilter(
         label="Last result",
         choices=[
-            ("never", "Never tested (no visit, or void only)"),
+            ("never", "Never tested"),
             ("pass", "Passed"),
             ("fail", "Failed"),
         ],
