@@ -103,6 +103,10 @@ LIMIT %(limit)s OFFSET %(offset)s
 """
 
 
+# The premises' own columns RANKING_SQL returns (the rest are its annotations).
+PREMISES_COLUMNS = ["id", "force_id", "name", "reference", "sector", "town_id"]
+
+
 def ranking_params(
     force_id: int,
     *,
@@ -140,7 +144,21 @@ def candidates(user: User, *, limit: int = 50, offset: int = 0, **filters) -> li
     keeps those reasons only; `exclude_days` leaves out premises tested within that many days
     of `today`. One query."""
     params = ranking_params(user.force_id, limit=limit, offset=offset, **filters)
-    return list(Premises.objects.raw(RANKING_SQL, params))
+    with connection.cursor() as cursor:
+        cursor.execute(RANKING_SQL, params)
+        columns = [column.name for column in cursor.description]
+        rows = cursor.fetchall()
+    ranked = []
+    for values in rows:
+        row = dict(zip(columns, values, strict=True))
+        # from_db reads the values in the model's field order; the other fields are deferred.
+        fields = [f.attname for f in Premises._meta.concrete_fields if f.attname in row]
+        premises = Premises.from_db(connection.alias, fields, [row[name] for name in fields])
+        for name in columns:
+            if name not in PREMISES_COLUMNS:
+                setattr(premises, name, row[name])
+        ranked.append(premises)
+    return ranked
 
 
 def ranked_page(user: User, number, per_page: int = 50, **filters) -> Page:
