@@ -5,9 +5,11 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from training import planner, queries
 from training.models import TrainingSession
 from visits.models import Operation, Visit
@@ -368,3 +370,10 @@ def test_another_forces_operation_or_premises_cannot_be_chosen(
     response = sergeant_client.post(URL, {"action": "create", "premises": [their_premises.pk]})
     assert "premises" in response.context["pick"].errors
     assert not theirs.premises.exists()
+
+
+def test_the_demo_data_shows_every_reason(settings, db):
+    settings.DEBUG = True
+    call_command("seed_demo", "--quiet-logins")
+    sergeant = User.objects.get(username="sergeant")
+    assert {p.reason for p in planner.candidates(sergeant, limit=500)} == set(R.labels)
