@@ -155,6 +155,7 @@ class ForceSettingsForm(VersionedFormMixin, forms.ModelForm):
             "followup_horizon_months",
             "training_contact",
             "reminder_from_email",
+            "national_figures",
         ]
         labels = {
             "reminder_from_email": "Sender address of the daily reminder emails",

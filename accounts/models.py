@@ -1,12 +1,16 @@
 """Forces and the people who use Makesafe."""
 
 import pghistory
+import pgtrigger
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from psycopg2.extensions import adapt
+
+from .roles import NATIONAL_COORDINATOR
 
 force_code_validator = RegexValidator(
     r"^[A-Z]{2,6}$", "Use 2 to 6 capital letters, for example SUF."
@@ -30,6 +34,10 @@ class ForceQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.force_id:
             return self.none()
         return self.filter(pk=user.force_id)
+
+    def sharing_national_figures(self):
+        """Forces whose counts go into the national figures (their force admin opted in)."""
+        return self.filter(national_figures=True)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -84,6 +92,13 @@ class Force(models.Model):
         db_default="",
         help_text="The address the daily reminders come from. Leave blank for the service's.",
     )
+    national_figures = models.BooleanField(
+        "share figures with the national coordinator",
+        default=False,
+        db_default=False,
+        help_text="Add this force's counts (never its records) to the national figures: "
+        "visits, premises visited and rates, by force, sector and month.",
+    )
     version = models.PositiveIntegerField(default=1, db_default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -129,6 +144,16 @@ class Rank(models.TextChoices):
 RANK_LABELS = dict(Rank.choices)
 
 
+# The rule that ties a user's role to their scope, with the role's name as a constant.
+ROLE_SCOPE_RULE = (
+    "user_role_matches_scope: the National coordinator role is for national users only, "
+    "and national users hold no other role"
+)
+ROLE_SCOPE_CONSTANTS = [
+    ("national_role", f"CONSTANT text := {adapt(NATIONAL_COORDINATOR).getquoted().decode()}"),
+    ("scope_rule", f"CONSTANT text := {adapt(ROLE_SCOPE_RULE).getquoted().decode()}"),
+]
+
 RESET_EVENT = "password_reset"  # the history label of a password set by a force admin
 
 
@@ -170,6 +195,13 @@ class User(AbstractUser):
     force = models.ForeignKey(
         Force, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
+    national = models.BooleanField(
+        "national coordinator",
+        default=False,
+        db_default=False,
+        help_text="Not tied to a force: sees national figures only, never a record. Leave the "
+        "force blank and give the National coordinator role.",
+    )
     rank = models.CharField(max_length=24, choices=Rank.choices, default=Rank.CONSTABLE)
     collar_number = models.CharField(
         "collar or staff number",
@@ -194,8 +226,13 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(force__isnull=False) | Q(is_superuser=True),
+                condition=Q(force__isnull=False) | Q(is_superuser=True) | Q(national=True),
                 name="user_force_required_unless_superuser",
+            ),
+            # A national coordinator belongs to no force, and is not a support superuser.
+            models.CheckConstraint(
+                condition=Q(national=False) | Q(force__isnull=True, is_superuser=False),
+                name="user_national_has_no_force",
             ),
             models.CheckConstraint(
                 condition=Q(rank__in=Rank.values),
@@ -207,6 +244,23 @@ class User(AbstractUser):
                 name="user_collar_number_unique_per_force",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="user_version_positive"),
+        ]
+        triggers = [
+            # Making a user national (or no longer) while they hold a role would break the rule
+            # the roles' table keeps (UserRole): take the role away first.
+            pgtrigger.Trigger(
+                name="user_scope_keeps_roles",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__national__df=pgtrigger.F("new__national")),
+                declare=ROLE_SCOPE_CONSTANTS,
+                func="""
+                IF EXISTS (SELECT 1 FROM accounts_user_groups ug WHERE ug.user_id = NEW.id) THEN
+                    RAISE EXCEPTION '%', scope_rule USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
         ]
 
     def __str__(self):
@@ -227,6 +281,11 @@ class User(AbstractUser):
         return [group.name for group in self.groups.all()]
 
     @property
+    def is_national_coordinator(self) -> bool:
+        """A signed-in, active national user: the only one who may see the national figures."""
+        return self.is_authenticated and self.is_active and self.national and not self.force_id
+
+    @property
     def is_inspector_or_above(self) -> bool:
         return self.rank in self.INSPECTOR_OR_ABOVE
 
@@ -243,6 +302,24 @@ class UserRole(User.groups.through):
     class Meta:
         proxy = True
         default_permissions = ()
+        triggers = [
+            # The national coordinator role only for national users (no force); the roles of a
+            # force only for users who are not national (who have a force: User's constraints).
+            pgtrigger.Trigger(
+                name="user_role_scope",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[*ROLE_SCOPE_CONSTANTS, ("role_name", "text"), ("is_national", "boolean")],
+                func="""
+                SELECT name INTO role_name FROM auth_group WHERE id = NEW.group_id;
+                SELECT national INTO is_national FROM accounts_user WHERE id = NEW.user_id;
+                IF (role_name = national_role) IS DISTINCT FROM is_national THEN
+                    RAISE EXCEPTION '%', scope_rule USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
 
 
 @pghistory.track(

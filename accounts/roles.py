@@ -1,4 +1,5 @@
-"""The four roles, as Django groups with model permissions.
+"""The roles, as Django groups with model permissions: four within a force, and the national
+coordinator, who belongs to no force (docs/domain.md, National figures).
 
 `ROLE_PERMISSIONS` is the single source of truth. Every app whose models add permissions ends its
 migrations with a data migration that calls `sync_roles(apps)`, so a fresh database and an
@@ -12,7 +13,11 @@ OFFICER = "Officer"
 SERGEANT = "Sergeant"
 COMMANDER = "Commander"
 FORCE_ADMIN = "Force admin"
+# The roles within one force: the only ones a force admin may give.
 ROLES = [OFFICER, SERGEANT, COMMANDER, FORCE_ADMIN]
+# Not tied to a force: sees figures added up across the forces that share them, never a record.
+# Only support staff make one (`manage.py create_national_coordinator` or the support site).
+NATIONAL_COORDINATOR = "National coordinator"
 
 _READ_RECORDS = [
     "premises.view_town",
@@ -76,11 +81,14 @@ _FORCE_ADMIN = (
     ]
 )
 
+_NATIONAL_COORDINATOR = ["reports.view_national_reports"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OFFICER: _OFFICER,
     SERGEANT: _SERGEANT,
     COMMANDER: _COMMANDER,
     FORCE_ADMIN: _FORCE_ADMIN,
+    NATIONAL_COORDINATOR: _NATIONAL_COORDINATOR,
 }
 
 

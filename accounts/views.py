@@ -14,7 +14,7 @@ from common.pagination import page_with_total
 
 from .forms import CountedPasswordChangeForm, ForceSettingsForm, ProfileForm, UserForm
 from .models import User
-from .permissions import role_required
+from .permissions import member_or_national_required, role_required
 from .submission import submit_once
 
 
@@ -105,7 +105,7 @@ def lockout_list(request):
 QUEUE_PERMISSION = "training.schedule_training"
 
 
-@role_required()
+@member_or_national_required()
 def profile(request):
     """The signed-in user's own account: who they are, their password, their reminder emails."""
     user = request.user

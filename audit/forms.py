@@ -28,6 +28,8 @@ class DisclosureForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
+    # "combine" reads the combination log (audit.CombinationLog): national figures computed
+    # with the force's counts.
     ACTIONS = (
         [("", "All page views")]
         + list(AccessLog.Action.choices)

@@ -6,6 +6,8 @@ application can only ever add rows.
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +25,7 @@ class AccessLog(models.Model):
         LIST = "list", "Viewed a list"
         REPORT = "report", "Viewed a report"
         HISTORY = "history", "Viewed a record's history"
-        COMBINE = "combine", "Combined records across forces"
+        COMBINE = "combine", "Combined figures across forces"  # audit.CombinationLog
 
     # Every page view of records adds a row: no index of their own, as the indexes below
     # start with them (and serve the PROTECT checks too).
@@ -125,3 +127,52 @@ class ErasureLog(models.Model):
 
     def get_absolute_url(self):
         return reverse("audit:log") + "?action=erasure"
+
+
+class CombinationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Combinations that used the user's force's figures (none for a user without a force)."""
+        if not user.is_authenticated or not user.force_id:
+            return self.none()
+        return self.filter(forces__contains=[user.force_id])
+
+
+class CombinationLog(models.Model):
+    """Figures computed across forces (DPA 2018 s.62 "combination"): who, when, for which
+    report, from which forces' data. One row per computation: every national page and download
+    (reports/national.py). Each force's audit viewer shows the rows that used its figures."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    view = models.CharField(max_length=60, help_text="The report, by its URL name.")
+    report = models.CharField(max_length=100, help_text="The report, in words.")
+    path = models.CharField(max_length=500)
+    params = models.JSONField(default=dict, blank=True, help_text="Filters, as given.")
+    forces = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, help_text="Whose figures, by id."
+    )
+    force_names = ArrayField(
+        models.CharField(max_length=100),
+        default=list,
+        blank=True,
+        help_text="Whose figures, named as they were then.",
+    )
+
+    objects = CombinationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [GinIndex(fields=["forces"], name="combination_forces")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(forces__len=models.F("force_names__len")),
+                name="combination_forces_named",
+            )
+        ]
+        triggers = [APPEND_ONLY]
+
+    def __str__(self):
+        return f"{self.user} combined {len(self.forces)} forces for {self.report}"
+
+    def get_absolute_url(self):
+        return reverse("audit:log") + "?action=combine"

@@ -87,6 +87,8 @@ DISCLOSURE_VIEWS = {
     "training:letter",
     "training:document",
     "reports:report_pdf",
+    "reports:national_csv",
+    "reports:national_pdf",
     "training:session_ics",
     "training:my_sessions_ics",
     "audit:export",
@@ -99,6 +101,10 @@ ISSUE_ONLY = (
     "append-only); a GET shows nothing"
 )
 SIGN_IN = "signing in or out, or the user's own password: no records"
+COMBINATION = (
+    "figures added up across forces, never a record: each computation is written to the "
+    "combination log (CombinationLog: who, when, which forces, which report)"
+)
 
 NOT_LOGGED: dict[str, str] = {
     "more": "links to the other pages of the user's role",
@@ -117,6 +123,9 @@ NOT_LOGGED: dict[str, str] = {
     "accounts:user_create": BLANK_FORM,
     "accounts:force_settings": "the force's follow-up periods and contact: no records",
     "audit:disclose": "the prompt before a download, which is logged as a disclosure",
+    "reports:national": COMBINATION,
+    "reports:national_report": COMBINATION,
+    "reports:national_press": COMBINATION,
     "accounts:login": SIGN_IN,
     "accounts:logout": SIGN_IN,
     "accounts:profile": "the user's own account and their reminder emails: no one else's",

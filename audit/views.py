@@ -4,14 +4,14 @@ from django.apps import apps
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.permissions import role_required
+from accounts.permissions import member_or_national_required, role_required
 from common.csvutil import csv_download
 from common.pagination import page_without_count
 from common.redirects import safe_next
 
 from .decorators import disclosure_required, remember_disclosure
 from .forms import AuditFilterForm, DisclosureForm
-from .models import AccessLog, DisclosureLog, ErasureLog
+from .models import AccessLog, CombinationLog, DisclosureLog, ErasureLog
 from .queries import HISTORY_MODELS, history
 
 # Sensible answers for the most common disclosure, the outcome letter.
@@ -23,7 +23,7 @@ DEFAULT_PURPOSES = {
 }
 
 
-@role_required()
+@member_or_national_required()
 def disclose(request):
     """Ask who a download or print is for and why; remembered for this session and export."""
     data = request.POST or None
@@ -64,13 +64,16 @@ def _log_rows(request):
             rows = DisclosureLog.objects.visible_to(request.user)
         elif action == "erasure":
             rows = ErasureLog.objects.visible_to(request.user)
+        elif action == "combine":
+            rows = CombinationLog.objects.visible_to(request.user)
         elif action:
             rows = rows.filter(action=action)
         if data["user"]:
             rows = rows.filter(user=data["user"])
-        if data["object_type"] and action != "disclosure":
+        records = action not in ("disclosure", "combine")
+        if data["object_type"] and records:
             rows = rows.filter(object_type=data["object_type"])
-        if data["object_id"] and action != "disclosure":
+        if data["object_id"] and records:
             rows = rows.filter(object_id=data["object_id"])
         if data["date_from"]:
             rows = rows.filter(at__date__gte=data["date_from"])
@@ -101,7 +104,9 @@ def audit_export(request):
     def lines():
         for row in rows.iterator(chunk_size=2000):
             detail = getattr(row, "recipient", "") or getattr(row, "what", "")
-            why = getattr(row, "reason", "")
+            if isinstance(row, CombinationLog):
+                detail = "; ".join(row.force_names)
+            why = getattr(row, "reason", "") or getattr(row, "report", "")
             kind = getattr(row, "action", action or "view")
             yield [
                 row.at.isoformat(),

@@ -59,14 +59,37 @@ _ACTIVE_BY_PREFIX = [
 ]
 
 
+# A national coordinator's bar: the national pages only (no force, so no record page).
+_NATIONAL_NAV = [
+    ("National figures", "reports:national", "reports.view_national_reports", "national"),
+    ("Press summary", "reports:national_press", "reports.view_national_reports", "press"),
+]
+
+
 def navigation(request):
     """Context processor: `nav_links`, the main bar for the user's role, the current section
     marked."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.force_id:
+    if user is None or not user.is_authenticated:
         return {"nav_links": []}
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
+    if user.is_national_coordinator:
+        current = "press" if view_name == "reports:national_press" else ""
+        if not current and view_name.startswith("reports:national"):
+            current = "national"
+        entries = [(label, name, key) for label, name, perm, key in _NATIONAL_NAV
+                   if user.has_perm(perm)]  # fmt: skip
+        entries.append(("More", "more", "more"))
+        if view_name == "more":
+            current = "more"
+        return {
+            "nav_links": [
+                NavLink(label, reverse(name), key, key == current) for label, name, key in entries
+            ]
+        }
+    if not user.force_id:
+        return {"nav_links": []}
     current = next((key for prefix, key in _ACTIVE_BY_PREFIX if view_name.startswith(prefix)), "")
     entries = [(label, name, key) for label, name, perm, key in _NAV if user.has_perm(perm)]
     entries.append(("More", "more", "more"))

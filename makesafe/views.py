@@ -21,6 +21,8 @@ def home(request):
     """What the signed-in user can do now: their role's panels, from the records."""
     user = request.user
     context = {"recent_premises": [], "my_visits": [], "open_operations": [], "queue": None}
+    if user.is_national_coordinator:
+        return render(request, "home.html", {**context, "national": True})
     if not user.force_id:
         return render(request, "home.html", context)
     if user.has_perm("premises.view_premises"):

@@ -18,7 +18,9 @@ DATE_WIDGET = forms.DateInput(
 )
 
 
-class ReportFilterForm(forms.Form):
+class PeriodFilterForm(forms.Form):
+    """Period and sector: the filters of the national pages, and the first of every report's."""
+
     PRESETS = [
         ("last_12_months", "Last 12 months"),
         ("last_3_months", "Last 3 months"),
@@ -35,18 +37,49 @@ class ReportFilterForm(forms.Form):
         required=False, label="To", widget=DATE_WIDGET, validators=[validate_filter_date]
     )
     sector = forms.ChoiceField(required=False, label="Sector")
-    town = forms.CharField(required=False, label="Town")
-    operation = forms.CharField(required=False, label="Operation")
 
-    def __init__(self, data=None, *, user: User, **kwargs):
+    def __init__(self, data=None, **kwargs):
         has_dates = data is not None and (data.get("date_from") or data.get("date_to"))
         # Typed dates win over a preset (see `filters`), so the period shown says so.
         if has_dates and data.get("preset") != "custom":
             data = data.copy()
             data["preset"] = "custom"
         super().__init__(data, **kwargs)
-        self.user = user
         self.fields["sector"].choices = [("", "All sectors")] + list(Premises.Sector.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end of the period cannot be before its start.")
+        return cleaned
+
+    def filters(self) -> Filters:
+        """The filters to report on; invalid input falls back to the default period."""
+        today = timezone.localdate()
+        if not self.is_bound or not self.is_valid():
+            start, end = preset_dates("last_12_months", today)
+            return Filters(start, end)
+        data = self.cleaned_data
+        preset = data.get("preset") or ""
+        if data.get("date_from") or data.get("date_to") or preset == "custom":
+            start, end = data.get("date_from"), data.get("date_to")
+        else:
+            start, end = preset_dates(preset, today)
+        return Filters(
+            start, end, data.get("sector") or "", data.get("town"), data.get("operation")
+        )
+
+
+class ReportFilterForm(PeriodFilterForm):
+    """A force's reports: period and sector, and one of the force's towns or operations."""
+
+    town = forms.CharField(required=False, label="Town")
+    operation = forms.CharField(required=False, label="Operation")
+
+    def __init__(self, data=None, *, user: User, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
         # The force's towns and newest operations, in one query (common/choices.py). Town and
         # operation are typed fields (an id or a name) drawn as selects of these.
         options = rows_together(
@@ -90,26 +123,3 @@ class ReportFilterForm(forms.Form):
         if operation is None:
             raise forms.ValidationError("No operation of your force has this id or name.")
         return operation
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The end of the period cannot be before its start.")
-        return cleaned
-
-    def filters(self) -> Filters:
-        """The filters to report on; invalid input falls back to the default period."""
-        today = timezone.localdate()
-        if not self.is_bound or not self.is_valid():
-            start, end = preset_dates("last_12_months", today)
-            return Filters(start, end)
-        data = self.cleaned_data
-        preset = data.get("preset") or ""
-        if data.get("date_from") or data.get("date_to") or preset == "custom":
-            start, end = data.get("date_from"), data.get("date_to")
-        else:
-            start, end = preset_dates(preset, today)
-        return Filters(
-            start, end, data.get("sector") or "", data.get("town"), data.get("operation")
-        )

@@ -47,6 +47,10 @@ class VisitSummary(VisitCounts):
 
     class Meta:
         ordering = ["force", "month", "town", "sector"]
+        # The national coordinator's pages add these counts up across forces (reports/national.py).
+        permissions = [
+            ("view_national_reports", "Can see figures added up across the forces sharing them")
+        ]
         indexes = [
             # What every report reads, so a force's months are read from the index alone.
             models.Index(

@@ -6,7 +6,8 @@ PostgreSQL ran them, on pages every commander opens. Each statement takes its va
 placeholders; a filter that is not set (NULL, or '' for the sector) folds away when PostgreSQL
 plans it. The outcome and status values they test come from the models' own definitions
 (`Visit.Result`, `Visit.CHALLENGE_OUTCOMES`, `TrainingSession.Status`), never literals here.
-Scoping: every statement is limited to one force (`force`), the reports' `visible_to()`.
+Scoping: every statement is limited to one force (`force`), the reports' `visible_to()`, except
+the national ones, limited to the forces sharing their figures (`forces`, reports/national.py).
 tests/reports hold each to the ORM's answer or to hand-built data.
 """
 
@@ -61,6 +62,60 @@ FROM (
 LEFT JOIN premises_town t
     ON t.id = CASE WHEN %(by)s = 'town' THEN g.key::bigint END
 GROUP BY g.key, t.name
+"""
+
+# The national figures: SUMMED_GROUPS over the forces sharing their figures (`forces`), grouped
+# by 'force', 'sector' or 'period' (months); the same split of the period into whole months
+# from the summary and days from the visits, the same counts. `months` false reads no summary
+# month (a period without a whole month: its days all come from the visits). Rows: (key as
+# text, force name or NULL, visits, passed, failed, challenged, reported).
+NATIONAL_GROUPS = """
+SELECT g.key, f.name, sum(g.visits), sum(g.passed), sum(g.failed),
+    sum(g.challenged), sum(g.reported)
+FROM (
+    SELECT CASE %(by)s WHEN 'force' THEN s.force_id::text WHEN 'sector' THEN s.sector
+        ELSE s.month::text END AS key,
+        s.visits, s.passed, s.failed, s.challenged, s.reported
+    FROM reports_visitsummary s
+    WHERE %(months)s AND s.force_id = ANY(%(forces)s::bigint[])
+        AND (%(first)s::date IS NULL OR s.month >= %(first)s::date)
+        AND (%(last)s::date IS NULL OR s.month <= %(last)s::date)
+        AND (%(sector)s = '' OR s.sector = %(sector)s)
+    UNION ALL
+    SELECT CASE %(by)s WHEN 'force' THEN v.force_id::text WHEN 'sector' THEN p.sector
+        ELSE date_trunc('month', v.visited_on::timestamp)::date::text END,
+        x.sign, x.sign * (v.result = %(pass)s)::int,
+        x.sign * (v.result = %(fail)s)::int,
+        x.sign * (v.outcome = ANY(%(challenge)s))::int,
+        x.sign * (v.outcome = %(reported)s)::int
+    FROM visits_visit v
+    -- Unused unless grouped or filtered by sector: PostgreSQL drops it.
+    LEFT JOIN premises_premises p ON p.id = v.premises_id AND p.force_id = v.force_id
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN v.visited_on = ANY(%(taken)s::date[]) THEN -1 ELSE 1 END
+    ) x (sign)
+    WHERE v.force_id = ANY(%(forces)s::bigint[]) AND v.result <> %(void)s
+        AND v.visited_on = ANY(%(days)s::date[])
+        AND (%(sector)s = '' OR p.sector = %(sector)s)
+) g
+LEFT JOIN accounts_force f
+    ON f.id = CASE WHEN %(by)s = 'force' THEN g.key::bigint END
+GROUP BY g.key, f.name
+"""
+
+# The premises visited (distinct, non-void visits in the period) of each force sharing its
+# figures: premises are not additive across months, so they come from the visits, read from
+# the (force, day) index alone. A premises belongs to one force, so the national figure is
+# their sum. Rows: (force id, premises).
+NATIONAL_PREMISES = """
+SELECT v.force_id, count(DISTINCT v.premises_id)
+FROM visits_visit v
+LEFT JOIN premises_premises p ON p.id = v.premises_id AND p.force_id = v.force_id
+WHERE v.force_id = ANY(%(forces)s::bigint[]) AND v.result <> %(void)s
+    AND (%(start)s::date IS NULL OR v.visited_on >= %(start)s::date)
+    AND (%(end)s::date IS NULL OR v.visited_on <= %(end)s::date)
+    AND (%(sector)s = '' OR p.sector = %(sector)s)
+GROUP BY v.force_id
 """
 
 # A force's counts per month or quarter, summed from the trigger-kept per-day totals
@@ -209,3 +264,33 @@ def training_impact(
     with connection.cursor() as cursor:
         cursor.execute(TRAINING_IMPACT, {**params, **_outcomes()})
         return cursor.fetchone()
+
+
+def national_groups(
+    *,
+    forces: list[int],
+    by: str,
+    months: bool,
+    first: date | None,
+    last: date | None,
+    days: list[date],
+    taken: list[date],
+    sector: str,
+) -> list[tuple]:
+    """NATIONAL_GROUPS: the forces' whole months `first` to `last` from the summary (if
+    `months`), plus `days` from the visits (those also in `taken` subtracted)."""
+    params = {"forces": forces, "by": by, "months": months, "first": first, "last": last,
+              "days": days, "taken": taken, "sector": sector}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(NATIONAL_GROUPS, {**params, **_outcomes()})
+        return cursor.fetchall()
+
+
+def national_premises(
+    *, forces: list[int], start: date | None, end: date | None, sector: str
+) -> list[tuple]:
+    """NATIONAL_PREMISES: (force id, premises visited) of each of the forces with visits."""
+    params = {"forces": forces, "start": start, "end": end, "sector": sector}
+    with connection.cursor() as cursor:
+        cursor.execute(NATIONAL_PREMISES, {**params, **_outcomes()})
+        return cursor.fetchall()

@@ -8,15 +8,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import role_required
+from accounts.permissions import national_required, role_required
 from audit.decorators import disclosure_required
 from common.csvutil import csv_download
 from common.navigation import NavLink
 from common.pdf import pdf_response_headers, render_pdf
 from common.xlsxutil import xlsx_download
 
-from . import reports
-from .forms import ReportFilterForm
+from . import national, reports
+from .forms import PeriodFilterForm, ReportFilterForm
 
 RATE_COLUMNS = [
     "visits",
@@ -394,3 +394,221 @@ def _period_words(filters) -> str:
     if filters.date_to:
         return f"Up to {filters.date_to:%-d %B %Y}"
     return "All time"
+
+
+# --- National figures (reports/national.py) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NationalReport:
+    title: str
+    heading: str  # the first column's name on the page
+    column: str  # the first column's name in the CSV
+    function: Callable
+    description: str
+    chart: str = "bar"
+
+
+NATIONAL = {
+    "forces": NationalReport(
+        "National figures by force",
+        "Force",
+        "force",
+        national.by_force,
+        "Each force that shares its figures: visits, premises visited and rates.",
+    ),
+    "sectors": NationalReport(
+        "National figures by sector",
+        "Sector",
+        "sector",
+        national.by_sector,
+        "The sectors compared across the forces that share their figures.",
+    ),
+    "trend": NationalReport(
+        "National trend by month",
+        "Month",
+        "month",
+        national.trend,
+        "Visits and failure rate per month across the forces that share their figures.",
+        chart="line",
+    ),
+}
+NATIONAL_PRESS = "National press summary"
+
+
+def national_nav(current: str) -> list[NavLink]:
+    """The national pages' own bar, the `current` one marked."""
+    links = [
+        ("", "National dashboard", reverse("reports:national")),
+        *((s, r.title, reverse("reports:national_report", args=[s])) for s, r in NATIONAL.items()),
+        ("press", "Press summary", reverse("reports:national_press")),
+    ]
+    return [NavLink(title, url, key, key == current) for key, title, url in links]
+
+
+def _national_filters(request):
+    form = PeriodFilterForm(request.GET or None)
+    return form, form.filters()
+
+
+def _combine(request, report: str) -> national.Scope:
+    """The forces sharing their figures, and the combination log row of this computation."""
+    return national.combine(
+        user=request.user,
+        view=request.resolver_match.view_name,
+        report=report,
+        path=request.path,
+        params=request.GET,
+    )
+
+
+def _national_context(request, slug: str) -> dict:
+    if slug not in NATIONAL:
+        raise Http404("No such report")
+    spec = NATIONAL[slug]
+    form, filters = _national_filters(request)
+    scope = _combine(request, spec.title)
+    rows = spec.function(scope, filters)
+    return {
+        "form": form,
+        "filters": filters,
+        "scope": scope,
+        "slug": slug,
+        "spec": spec,
+        "rows": rows,
+        "total": national.totals(rows) if slug == "forces" else reports.summed(rows),
+        "national_nav": national_nav(slug),
+        "generated": timezone.localtime(),
+        "query": request.GET.urlencode(),
+        "chart": {
+            "kind": spec.chart,
+            "labels": [r.label for r in rows],
+            "rate": [_pct(r.failure_rate) for r in rows],
+            "low": [_pct(r.ci_low) for r in rows],
+            "high": [_pct(r.ci_high) for r in rows],
+            "visits": [r.visits for r in rows],
+            "small": [r.small_sample for r in rows],
+            "height": 300 if spec.chart == "line" else max(160, 28 * len(rows) + 60),
+        },
+    }
+
+
+@national_required("reports.view_national_reports")
+def national_dashboard(request):
+    """The national figures for the period and sector, and each force's beside them."""
+    form, filters = _national_filters(request)
+    scope = _combine(request, "National dashboard")
+    rows = national.by_force(scope, filters)
+    return render(
+        request,
+        "reports/national_dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "scope": scope,
+            "rows": rows,
+            "total": national.totals(rows),
+            "spec": NATIONAL["forces"],
+            "national_nav": national_nav(""),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@national_required("reports.view_national_reports")
+def national_report(request, figures):
+    return render(request, "reports/national_report.html", _national_context(request, figures))
+
+
+@national_required("reports.view_national_reports")
+def national_press(request):
+    form, filters = _national_filters(request)
+    scope = _combine(request, NATIONAL_PRESS)
+    summary = national.press_summary(scope, filters)
+    return render(
+        request,
+        "reports/national_press.html",
+        {
+            "form": form,
+            "filters": filters,
+            "scope": scope,
+            "summary": summary,
+            "press_tables": _national_press_tables(summary),
+            "national_nav": national_nav("press"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _national_press_tables(summary) -> list:
+    return [
+        ("By force", summary.forces),
+        ("By town", summary.towns),
+        ("By sector", summary.sectors),
+    ]
+
+
+def _press_cells(row) -> list:
+    if row.suppressed:
+        return ["not published: fewer than 3 premises", "", "", "", ""]
+    if row.withheld:
+        return ["not published: would let smaller figures be worked out", "", "", "", ""]
+    rates = row.rates
+    return ["", rates.premises, rates.visits, rates.failed, _percent(rates.failure_rate)]
+
+
+@national_required("reports.view_national_reports")
+@disclosure_required
+def national_csv(request, figures):
+    """A national report or the press summary as CSV, through the disclosure prompt."""
+    form, filters = _national_filters(request)
+    if refused := _refused(form):
+        return refused
+    if figures == "press":
+        summary = national.press_summary(_combine(request, NATIONAL_PRESS), filters)
+        return csv_download(
+            name="national-press-summary",
+            header=["breakdown", "label", "note", "premises", "visits", "failed", "failure_rate"],
+            rows=(
+                [title[3:], row.label, *_press_cells(row)]
+                for title, rows in _national_press_tables(summary)
+                for row in rows
+            ),
+        )
+    context = _national_context(request, figures)
+    spec = context["spec"]
+    premises = ["premises"] if figures == "forces" else []
+    return csv_download(
+        name=f"national-{figures}-report",
+        header=[spec.column, *premises, *RATE_COLUMNS],
+        rows=(
+            [row.label, *([row.premises] if premises else []), *_rate_cells(row)]
+            for row in context["rows"]
+        ),
+    )
+
+
+@national_required("reports.view_national_reports")
+@disclosure_required
+def national_pdf(request, figures):
+    """A national report or the press summary as an A4 PDF file."""
+    form, filters = _national_filters(request)
+    if refused := _refused(form):
+        return refused
+    if figures == "press":
+        scope = _combine(request, NATIONAL_PRESS)
+        summary = national.press_summary(scope, filters)
+        context = {
+            "scope": scope,
+            "filters": filters,
+            "summary": summary,
+            "press_tables": _national_press_tables(summary),
+            "title": NATIONAL_PRESS,
+            "generated": timezone.localtime(),
+        }
+    else:
+        context = _national_context(request, figures)
+        context["title"] = context["spec"].title
+    pdf = render_pdf("reports/national_pdf.html", context, request=request)
+    stamp = timezone.localtime(context["generated"]).strftime("%Y%m%d-%H%M")
+    return HttpResponse(pdf, headers=pdf_response_headers(f"national-{figures}_{stamp}"))

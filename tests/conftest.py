@@ -184,6 +184,15 @@ def other_force_admin(other_force):
     )
 
 
+@pytest.fixture
+def national(db):
+    """A national coordinator: no force, the national figures only."""
+    return UserFactory(
+        username="national", force=None, national=True, rank="staff",
+        role=roles.NATIONAL_COORDINATOR,
+    )  # fmt: skip
+
+
 def _client_for(user):
     client = Client()
     client.force_login(user)
@@ -208,6 +217,11 @@ def commander_client(commander):
 @pytest.fixture
 def force_admin_client(force_admin):
     return _client_for(force_admin)
+
+
+@pytest.fixture
+def national_client(national):
+    return _client_for(national)
 
 
 @pytest.fixture
@@ -340,7 +354,7 @@ def records(force, town, officer, sergeant, inspector):
 
 
 @pytest.fixture
-def everything(records, town, officer, sergeant, commander, force_admin, superuser):
+def everything(records, town, officer, sergeant, commander, force_admin, superuser, national):
     """`records` plus the people and the rows the support site lists."""
     attempt = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "someone"}
     attempt.update(http_accept="*/*", path_info="/accounts/login/")
@@ -352,6 +366,7 @@ def everything(records, town, officer, sergeant, commander, force_admin, superus
         "commander": commander,
         "force_admin": force_admin,
         "superuser": superuser,
+        "national": national,
         "forgotten": make_forgotten(town),
         # A letter as issued, for a visit of its own (records' visit has no letter yet).
         "document": IssuedDocumentFactory(

@@ -60,6 +60,7 @@ UNTRACKED = {
     "audit_accesslog": "the access log: append-only itself, written by the app, never edited",
     "audit_disclosurelog": "the disclosure log: append-only itself",
     "audit_erasurelog": "the erasure log: append-only itself",
+    "audit_combinationlog": "the combination log: append-only itself",
     "training_issueddocument": "letters and notices as issued: append-only themselves, each row "
     "saying who issued it and when; only disposal at a retention review deletes them",
     "reports_visitsummary": "counts kept by database triggers from the visits, never edited",

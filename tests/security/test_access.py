@@ -55,6 +55,7 @@ STR_KWARGS = {
     "content_type_id": "1",
     "url": "x",
     "report": "towns",
+    "figures": "forces",
     "model": "premises.premises",
 }
 
@@ -203,7 +204,11 @@ def test_the_support_login_page_sends_people_to_our_login_page(client, db):
 
 # -- 2. Role matrix ---------------------------------------------------------------------------
 
-ALL_200 = {"officer": 200, "sergeant": 200, "commander": 200, "force_admin": 200}
+# The national coordinator ("national") has no force: every record page is 403, the national
+# pages 200 (docs/security.md check 37); every force role gets 403 on the national pages.
+ALL_200 = {"officer": 200, "sergeant": 200, "commander": 200, "force_admin": 200, "national": 200}
+FORCE_ROLES = ("officer", "sergeant", "commander", "force_admin")
+FORCE_200 = {**dict.fromkeys(FORCE_ROLES, 200), "national": 403}
 
 
 def allowed(*roles):
@@ -228,10 +233,10 @@ ROLE_MATRIX = {
     "accounts:user_list": allowed("force_admin"),
     "accounts:user_create": allowed("force_admin"),
     "accounts:user_edit": allowed("force_admin"),
-    "premises:list": ALL_200,
-    "premises:export": ALL_200,
-    "premises:export_xlsx": ALL_200,
-    "premises:detail": ALL_200,
+    "premises:list": FORCE_200,
+    "premises:export": FORCE_200,
+    "premises:export_xlsx": FORCE_200,
+    "premises:detail": FORCE_200,
     "premises:create": allowed("officer", "sergeant", "force_admin"),
     "premises:edit": allowed("officer", "sergeant", "force_admin"),
     "premises:deactivate": allowed("sergeant", "force_admin"),
@@ -239,16 +244,16 @@ ROLE_MATRIX = {
     "premises:town_list": allowed("force_admin"),
     "premises:town_create": allowed("force_admin"),
     "premises:town_edit": allowed("force_admin"),
-    "visits:list": ALL_200,
-    "visits:export": ALL_200,
-    "visits:export_xlsx": ALL_200,
-    "visits:detail": ALL_200,
+    "visits:list": FORCE_200,
+    "visits:export": FORCE_200,
+    "visits:export_xlsx": FORCE_200,
+    "visits:detail": FORCE_200,
     "visits:log": allowed("officer", "sergeant"),
     "visits:create": allowed("officer", "sergeant"),  # of premises:detail's premises
     "visits:edit": allowed("officer", "sergeant"),  # the officer's own visit
     "visits:import": allowed("sergeant"),
-    "visits:operation_list": ALL_200,
-    "visits:operation_detail": ALL_200,
+    "visits:operation_list": FORCE_200,
+    "visits:operation_detail": FORCE_200,
     "visits:operation_create": allowed("officer", "sergeant"),
     "visits:operation_edit": allowed("officer", "sergeant"),
     "visits:operation_close": allowed("officer", "sergeant"),
@@ -264,22 +269,22 @@ ROLE_MATRIX = {
     "accounts:force_settings": allowed("force_admin"),
     "training:queue": allowed("sergeant"),
     "training:assign": dict.fromkeys(ALL_200, 405),  # POST only
-    "training:session_list": ALL_200,
+    "training:session_list": FORCE_200,
     "training:session_create": allowed("sergeant"),  # for the premises and visit in the query
-    "training:session_week": ALL_200,
-    "training:my_sessions_ics": ALL_200,
-    "training:session_detail": ALL_200,
+    "training:session_week": FORCE_200,
+    "training:my_sessions_ics": FORCE_200,
+    "training:session_detail": FORCE_200,
     "training:session_edit": allowed("sergeant"),
     "training:session_deliver": allowed("sergeant"),  # a scheduled session
-    "training:session_ics": ALL_200,
-    "training:letter": ALL_200,
+    "training:session_ics": FORCE_200,
+    "training:letter": FORCE_200,
     "training:letter_sent": dict.fromkeys(ALL_200, 405),  # POST only
-    "training:document": ALL_200,  # an outcome letter as sent
+    "training:document": FORCE_200,  # an outcome letter as sent
     "training:notice_served": dict.fromkeys(ALL_200, 405),  # POST only
     "training:request_sent": dict.fromkeys(ALL_200, 405),  # POST only
-    "training:notice_list": ALL_200,
+    "training:notice_list": FORCE_200,
     "training:notice_create": allowed("sergeant"),
-    "training:notice_detail": ALL_200,
+    "training:notice_detail": FORCE_200,
     "training:notice_edit": allowed("sergeant"),
     "training:request_create": allowed("sergeant"),
     "training:request_edit": allowed("sergeant"),
@@ -298,6 +303,11 @@ ROLE_MATRIX = {
     "audit:history": allowed("sergeant", "force_admin"),  # of the premises
     "retention:queue": allowed("force_admin"),
     "retention:decide": allowed("force_admin"),  # premises due for review
+    "reports:national": allowed("national"),
+    "reports:national_report": allowed("national"),
+    "reports:national_press": allowed("national"),
+    "reports:national_csv": allowed("national"),
+    "reports:national_pdf": allowed("national"),
 }
 
 

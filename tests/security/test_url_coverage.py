@@ -130,6 +130,11 @@ HAPPY_PATHS = {
     "reports:report_csv": ("commander", DOWNLOAD, lambda r: {"report": "sectors"}, None),
     "reports:report_pdf": ("commander", DOWNLOAD, lambda r: {"report": "trend"}, None),
     "reports:report_xlsx": ("commander", DOWNLOAD, lambda r: {"report": "trend"}, None),
+    "reports:national": ("national", GET, None, None),
+    "reports:national_report": ("national", GET, lambda r: {"figures": "trend"}, None),
+    "reports:national_press": ("national", GET, None, None),
+    "reports:national_csv": ("national", DOWNLOAD, lambda r: {"figures": "press"}, None),
+    "reports:national_pdf": ("national", DOWNLOAD, lambda r: {"figures": "sectors"}, None),
     "audit:disclose": (
         "officer",
         GET,
