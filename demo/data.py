@@ -310,41 +310,151 @@ def seed() -> dict[str, int]:
     counts["training"] = seed_training(suffolk)
     counts["premises"] += _premises(suffolk, towns, SUFFOLK_NOT_YET_TESTED, users["officer"])
 
-    # A neighbouring force shares the install: its records must never show up for Suffolk.
-    norfolk, created = Force.objects.get_or_create(
-        code="NOR", defaults={"name": "Norfolk Constabulary"}
-    )
-    counts["forces"] += created
-    norwich = Town.objects.get_or_create(force=norfolk, name="Norwich")[0]
-    norfolk_officer, created = _user(
-        norfolk, "norfolk.officer", "Sam", "Carter", User.Rank.CONSTABLE, "2211", roles.OFFICER
-    )
+    # Neighbouring forces share the install: their records never show up for Suffolk. Suffolk,
+    # Norfolk and Essex share their figures with the national coordinator; Cambridgeshire does
+    # not, so it is in no national figure (docs/domain.md, National figures).
+    Force.objects.filter(pk=suffolk.pk, national_figures=False).update(national_figures=True)
+    for code, name, towns_of, sharing in NEIGHBOURS:
+        neighbour, created = Force.objects.get_or_create(
+            code=code, defaults={"name": name, "national_figures": sharing}
+        )
+        counts["forces"] += created
+        created_users, created_premises, created_visits = seed_neighbour(neighbour, towns_of)
+        counts["users"] += created_users
+        counts["premises"] += created_premises
+        counts["visits"] += created_visits
+    national, created = User.objects.get_or_create(
+        username=NATIONAL_USERNAME,
+        defaults={"first_name": "Morgan", "last_name": "Ellis", "force": None, "national": True,
+                  "rank": User.Rank.STAFF, "email": f"{NATIONAL_USERNAME}@makesafe.invalid"},
+    )  # fmt: skip
+    if created:
+        national.set_password(DEMO_PASSWORD)
+        national.save(update_fields=["password"])
+        national.groups.add(Group.objects.get(name=roles.NATIONAL_COORDINATOR))
     counts["users"] += created
-    counts["premises"] += _premises(
-        norfolk,
-        {"Norwich": norwich},
-        [
-            (
-                "NOR-H-0001",
-                "Wensum Riverside Hotel",
-                "hotel",
-                "",
-                "1 Quayside",
-                "Norwich",
-                "NR3 1RB",
-            ),
-            ("NOR-L-0001", "The Tombland Tap", "licensed", "", "6 Tombland", "Norwich", "NR3 1HF"),
-        ],
-        norfolk_officer,
-    )
     return counts
 
 
 def logins() -> list[tuple[str, str, str]]:
     """(role, username, password) for each demo login, for printing."""
     return [(row[5], row[0], DEMO_PASSWORD) for row in SUFFOLK_USERS] + [
-        ("Officer, Norfolk", "norfolk.officer", DEMO_PASSWORD)
+        ("Officer, Norfolk", "norfolk.officer", DEMO_PASSWORD),
+        (roles.NATIONAL_COORDINATOR, NATIONAL_USERNAME, DEMO_PASSWORD),
     ]
+
+
+# --- The other forces, for the national figures -------------------------------------------------
+
+NATIONAL_USERNAME = "national"
+# (code, name, {town: [(sector, name, postcode)]}, shares its figures)
+NEIGHBOURS = [
+    ("NOR", "Norfolk Constabulary", {
+        "Norwich": [("hotel", "Wensum Riverside Hotel", "NR3 1RB"),
+                    ("licensed", "The Tombland Tap", "NR3 1HF"),
+                    ("hotel", "Cathedral Close Lodge", "NR1 4DH"),
+                    ("taxi", "Fine City Cars", "NR1 1EF"),
+                    ("bnb", "Earlham Road Guest House", "NR2 3DB")],
+        "King's Lynn": [("hotel", "Quay Side Hotel", "PE30 1HP"),
+                        ("licensed", "The Tuesday Market Arms", "PE30 1JN"),
+                        ("takeaway", "Lynn Late Grill", "PE30 5DD")],
+        "Great Yarmouth": [("hotel", "Golden Mile Hotel", "NR30 2EH"),
+                           ("bnb", "Marine Parade B&B", "NR30 3AH"),
+                           ("taxi", "Yarmouth Seafront Taxis", "NR30 2LZ")],
+    }, True),
+    ("ESX", "Essex Police", {
+        "Chelmsford": [("hotel", "Moulsham Street Hotel", "CM2 0HU"),
+                       ("licensed", "The Springfield Arms", "CM1 7AA"),
+                       ("taxi", "County Town Cars", "CM1 1HT"),
+                       ("hotel", "Riverside Inn Chelmsford", "CM2 6LF")],
+        "Colchester": [("hotel", "Castle Park Hotel", "CO1 1TJ"),
+                       ("bnb", "Lexden Guest House", "CO3 4DB"),
+                       ("takeaway", "High Street Kebab House", "CO1 1DN"),
+                       ("licensed", "The Roman Wall", "CO1 1XL")],
+        "Southend-on-Sea": [("hotel", "Pier Hill Hotel", "SS1 1EE"),
+                            ("taxi", "Seafront Private Hire", "SS1 2EL"),
+                            ("bnb", "Westcliff Parade Guest House", "SS0 7QP"),
+                            ("other", "Victoria Circus Café", "SS2 5SP")],
+    }, True),
+    ("CAM", "Cambridgeshire Constabulary", {
+        "Cambridge": [("hotel", "Parker's Piece Hotel", "CB1 1JP"),
+                      ("licensed", "The Mill Road Tavern", "CB1 2AD"),
+                      ("taxi", "Camcab Private Hire", "CB1 2BD")],
+        "Peterborough": [("hotel", "Cathedral Square Hotel", "PE1 1XH"),
+                         ("bnb", "Thorpe Road Guest House", "PE3 6AB")],
+    }, False),
+]  # fmt: skip
+# The national campaign week: every force ran its operation between these days.
+CAMPAIGN_WEEK = date(2021, 9, 13)
+
+
+def seed_neighbour(force: Force, towns_of: dict) -> tuple[int, int, int]:
+    """Another force's towns, premises, officer, cadet and script; its visits in the national
+    campaign week of September 2021 and over the last two years. (users, premises, visits)."""
+    code = force.code
+    username = "norfolk.officer" if code == "NOR" else f"{code.lower()}.officer"
+    officer, users = _user(force, username, "Sam", "Carter", User.Rank.CONSTABLE, "2211",
+                           roles.OFFICER)  # fmt: skip
+    towns = {name: Town.objects.get_or_create(force=force, name=name)[0] for name in towns_of}
+    rows, numbers = [], {}
+    for town, places in towns_of.items():
+        for sector, name, postcode in places:
+            letter = Premises.SECTOR_LETTERS[sector]
+            numbers[letter] = numbers.get(letter, 0) + 1
+            reference = f"{code}-{letter}-{numbers[letter]:04d}"
+            rows.append((reference, name, sector, "", "1 High Street", town, postcode))
+    premises_created = _premises(force, towns, rows, officer)
+    campaign = f"Makesafe national campaign week, {force.name}, Sep 2021"
+    if Operation.objects.filter(force=force, name=campaign).exists():
+        return users, premises_created, 0
+    cadet = Participant.objects.create(
+        force=force, code="C-101", age_band="16-17", permission_recorded_on=date(2021, 9, 1)
+    )
+    _, _, indicators, script = SCENARIOS[0]
+    scenario = Scenario.objects.create(
+        force=force, name="Makesafe test visit", sectors=list(Premises.Sector.values),
+        indicators=indicators, script=script, created_by=officer,
+    )  # fmt: skip
+    operation = Operation.objects.create(
+        force=force, name=campaign, date=CAMPAIGN_WEEK, lead_officer=officer, scenario=scenario,
+        status=Operation.Status.COMPLETED, risk_assessment_ref=f"RA-{code}-2021-09",
+        created_by=officer,
+    )  # fmt: skip
+    places = list(Premises.objects.filter(force=force).order_by("reference"))
+    operation.premises.set(places)
+    operation.towns.set(towns.values())
+    rng = random.Random(code)  # noqa: S311 - demo data, not security
+    created = 0
+
+    def outcome_for(p) -> tuple[str, str]:
+        if rng.random() < SECTOR_FAIL[p.sector]:
+            outcome = rng.choice(FAIL_OUTCOMES)
+            return outcome, "Said they do not take cash." if outcome == "refused_other" else ""
+        return rng.choice(PASS_OUTCOMES), ""
+
+    for n, p in enumerate(places):
+        outcome, reason = outcome_for(p)
+        _visit(
+            premises=p, when=_aware(CAMPAIGN_WEEK + timedelta(days=n % 7), f"{19 + n % 4}:15"),
+            outcome=outcome, stage=STAGE_FOR[outcome],
+            contact="101" if outcome == "reported_to_police" else "none", reason=reason,
+            officer=officer, cadet=cadet, scenario=scenario, operation=operation,
+        )  # fmt: skip
+        created += 1
+    # A visit most months since, so the national pages' default period has figures too.
+    today = timezone.localdate()
+    for months_ago in range(1, 24, 2):
+        day = (today.replace(day=1) - timedelta(days=30 * months_ago)).replace(day=10)
+        for p in rng.sample(places, 3):
+            outcome, reason = outcome_for(p)
+            _visit(
+                premises=p, when=_aware(day, "20:10"), outcome=outcome,
+                stage=STAGE_FOR[outcome],
+                contact="101" if outcome == "reported_to_police" else "none", reason=reason,
+                officer=officer, cadet=cadet, scenario=scenario,
+            )  # fmt: skip
+            created += 1
+    return users, premises_created, created
 
 
 # --- Visits ------------------------------------------------------------------------------------

@@ -317,7 +317,7 @@ def test_seed_demo_is_idempotent(settings, db, capsys):
     settings.DEBUG = True
     call_command("seed_demo", "--quiet-logins")
     first = _counts()
-    assert first["accounts.Force"] == 2
+    assert first["accounts.Force"] == 4
     assert first["premises.Premises"] > 20
     capsys.readouterr()
     call_command("seed_demo")

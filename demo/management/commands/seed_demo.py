@@ -32,4 +32,4 @@ class Command(BaseCommand):
         if not quiet_logins:
             self.stdout.write("Demo logins (username / password):")
             for role, username, password in logins():
-                self.stdout.write(f"  {role:<18} {username:<16} {password}")
+                self.stdout.write(f"  {role:<21} {username:<16} {password}")
