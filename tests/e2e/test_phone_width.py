@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 records = test_access.records
 
 PHONES = {"390x844": (390, 844), "360x740": (360, 740)}
-ROLES = ("officer", "sergeant", "commander", "force_admin")
+ROLES = ("officer", "sergeant", "commander", "force_admin", "national")
 
 # What sticks out past the right edge, and which touch targets are smaller than 44x44 px.
 MEASURE = """() => {
@@ -106,11 +106,15 @@ def test_pages_have_no_accessibility_violations_at_phone_width(
     records,
     force_admin,
     sergeant,
+    national,
 ):
     urls = all_urls(records)
     axe, found, seen = Axe(), {}, set()
-    for user in (sergeant, force_admin):
-        role = "sergeant" if user == sergeant else "force_admin"
+    for role, user in (
+        ("sergeant", sergeant),
+        ("force_admin", force_admin),
+        ("national", national),
+    ):
         client, context = signed_in_context(browser, live_server.url, user, PHONES["390x844"])
         page = context.new_page()
         for name, url in html_pages(client, urls, role).items():
