@@ -1,7 +1,8 @@
 """The national-scale data set, generated inside PostgreSQL with generate_series.
 
 20 forces, 400 towns of skewed sizes, 50,000 premises (sector mix), 30 users per force (a
-commander, a force admin, 3 sergeants, 25 officers) and a support superuser, 4 scenario scripts
+commander, a force admin, 3 sergeants, 25 officers), a support superuser and a national
+coordinator (every force shares its figures), 4 scenario scripts
 and 12 cadets per force, one operation per force and month, visits from January 2020 to
 yesterday (more recent years busier) with 8-28% failure rates varying by town and ~300-character
 debrief notes, cadets on every visit, re-tests of failed visits, outcome letters for live visits,
@@ -65,11 +66,13 @@ def user_id(force: int, k: int) -> int:
 
 
 SUPERUSER_ID = len(FORCES) * USERS_PER_FORCE + 1
+NATIONAL_ID = SUPERUSER_ID + 1
 
 BASE_SQL = r"""
+-- Every force shares its figures with the national coordinator (the national report's scope).
 INSERT INTO accounts_force (id, name, code, training_due_days, retest_due_days, letter_due_days,
-    review_period_years, training_contact, created_at, updated_at)
-SELECT n, f.name, f.code, 28, 365, 14, 6, 'Makesafe coordinator, ' || f.name, now(), now()
+    review_period_years, training_contact, national_figures, created_at, updated_at)
+SELECT n, f.name, f.code, 28, 365, 14, 6, 'Makesafe coordinator, ' || f.name, true, now(), now()
 FROM unnest(%(force_names)s::text[], %(force_codes)s::text[]) WITH ORDINALITY AS f(name, code, n);
 
 -- 400 towns, 20 per force; names are unique (prefix x suffix).
@@ -131,9 +134,17 @@ INSERT INTO accounts_user (id, password, is_superuser, username, first_name, las
 VALUES (%(superuser)s, %(password)s, true, 'bench.support', 'Bench', 'Support', '', true, true,
     now(), 'staff', '', now(), now(), NULL);
 
+-- The national coordinator: no force.
+INSERT INTO accounts_user (id, password, is_superuser, username, first_name, last_name, email,
+    is_staff, is_active, date_joined, rank, collar_number, created_at, updated_at, force_id,
+    national)
+VALUES (%(national)s, %(password)s, false, 'bench.national', 'Bench', 'National', '', false,
+    true, now(), 'staff', '', now(), now(), NULL, true);
+
 INSERT INTO accounts_user_groups (user_id, group_id)
 SELECT u.id, g.id FROM accounts_user u
 JOIN auth_group g ON g.name = CASE
+    WHEN u.national THEN 'National coordinator'
     WHEN u.username LIKE '%%.commander' THEN 'Commander'
     WHEN u.username LIKE '%%.admin' THEN 'Force admin'
     WHEN u.username LIKE '%%.sergeant%%' THEN 'Sergeant'
@@ -343,6 +354,7 @@ def _params(**extra) -> dict:
         "premises": PREMISES,
         "per_force": USERS_PER_FORCE,
         "superuser": SUPERUSER_ID,
+        "national": NATIONAL_ID,
         "cadets": CADETS_PER_FORCE,
         "months": _months(today),
         "first_day": FIRST_DAY,

@@ -68,6 +68,7 @@ BASELINE_JSON = BENCH / "baseline.json"
 # Every page is measured in the largest force (force 1 of the generated set); own queries are
 # counted again in the smallest.
 COMMANDER, OFFICER, SERGEANT, SUPPORT = "commander", "officer6", "sergeant3", "bench.support"
+NATIONAL = "bench.national"  # the national coordinator: every force shares its figures
 EMPTY_PAGE = "Signed-in page without records (More)"
 
 CHALLENGE = "('reported_to_police', 'refused_concerns', 'challenged')"
@@ -544,8 +545,48 @@ def measure_reports(commander: Role, force_id: int, cur) -> list[dict]:
     return rows
 
 
+def national_floor_statements(start, end) -> list[tuple[str, dict]]:
+    """The straightforward SQL of the national report by force: every sharing force's counts
+    and premises visited, over the visits."""
+    where, params = _where(None, start, end)
+    return [
+        (
+            f"SELECT v.force_id, f.name, {COUNTS_SQL}, count(DISTINCT v.premises_id) "
+            "FROM visits_visit v JOIN accounts_force f ON f.id = v.force_id "
+            f"WHERE {where} AND f.national_figures GROUP BY v.force_id, f.name",
+            params,
+        )
+    ]
+
+
+def measure_national(national: Role, cur) -> list[dict]:
+    """The national report by force (all 20 forces share their figures) against its floor."""
+    rows = []
+    for label, query, start, end in periods(date.today()):
+        url = f"/reports/national/forces/{query}"
+        page, floor = paired_medians(
+            lambda url=url: fetch(national.client, url),
+            floor_runner(cur, national_floor_statements(start, end)),
+        )
+        rows.append(
+            {
+                "report": "National by force",
+                "slug": "national",
+                "period": label,
+                "url": url,
+                "page": page,
+                "floor": floor,
+                "ratio": page / floor,
+                "queries": capture(national.client, url, national.navigation),
+            }
+        )
+        log(f"  National by force, {label}: page {page:.1f} ms, floor {floor:.1f} ms")
+    return rows
+
+
 def measure_national_floors(cur) -> list[dict]:
-    """Context only: what a national role's town report would scan (Makesafe has none)."""
+    """Context only: what a town report at national scope would scan (there is none: the
+    national coordinator's reports are by force, sector and month)."""
     start, end = periods(date.today())[1][2:]
     rows = []
     for label, force, s, e in [
@@ -796,6 +837,17 @@ def judge(r: Results) -> None:
                 else f"a sergeant's signed-in page with no records takes "
                 f"{fmt(r.overhead['empty_ms']['sergeant'])} here, against a floor of "
                 f"{fmt(worst['floor'])}",
+            )
+        )
+    national_5m = [row for row in r.reports_5m if row["slug"] == "national"]
+    if national_5m:
+        worst_5m = max(national_5m, key=lambda row: row["ratio"])
+        r.targets.append(
+            (
+                "National report by force at 5M ≤ 1.3x its raw-SQL floor",
+                f"worst {worst_5m['ratio']:.2f} ({worst_5m['period']})",
+                worst_5m["ratio"] <= 1.3,
+                "",
             )
         )
     if r.reports_5m:
@@ -1145,8 +1197,9 @@ def write_results(r: Results) -> str:
         "",
         "## Report pages at 1M visits (commander of the largest force)",
         "",
-        "Makesafe has no national role: every report page shows the signed-in commander's own "
-        "force. The floor is the plain SQL of the same report over visits joined to premises "
+        "Every force report page shows the signed-in commander's own force; the national report "
+        "by force is the national coordinator's, over the 20 forces (all share their figures). "
+        "The floor is the plain SQL of the same report over visits joined to premises "
         "(and towns), on the same indexes, run on a psycopg2 cursor. The page is the whole "
         "request through Django's test client: the session (with the user and permissions), "
         "the filters form and its options, the report, the template and the access log. "
@@ -1291,7 +1344,8 @@ def write_results(r: Results) -> str:
         "",
         "## Context: the town report's floor at national scope",
         "",
-        "What a national role's town report would scan if Makesafe had one (it has none).",
+        "What a town report at national scope would scan (there is none: the national "
+        "coordinator's reports are by force, sector and month).",
         "",
         "| Scope | Floor at 1M | Floor at 5M |",
         "|---|---|---|",
@@ -1488,6 +1542,8 @@ def main() -> int:
     r.info["settled_1m"] = settle()
     log(f"  {r.info['settled_1m']}")
     r.reports = measure_reports(roles["commander"], force.pk, cur)
+    national = role(NATIONAL)
+    r.reports += measure_national(national, cur)
     r.national = measure_national_floors(cur)
     log("The planner (sergeant) against its SQL floor...")
     r.planner = measure_planner(roles["sergeant"], force.pk, cur)
@@ -1528,6 +1584,7 @@ def main() -> int:
         r.info["settled_5m"] = settle()
         log(f"  {r.info['settled_5m']}")
         r.reports_5m = measure_reports(roles["commander"], force.pk, cur)
+        r.reports_5m += measure_national(national, cur)
         r.info["national_5m"] = measure_national_floors(cur)
     cur.connection.close()
     connection.close()
@@ -1537,8 +1594,8 @@ def main() -> int:
             "History: generated rows have no pghistory events (triggers were off while "
             "loading). The visits logged over HTTP (scale-out, latency and logging runs) have "
             "them, like any real write.",
-            "No national role exists, so every report is measured as one force's commander; "
-            "the national floors are context only.",
+            "Every force report is measured as one force's commander; the national report by "
+            "force as the national coordinator, with all 20 forces sharing their figures.",
             "Server settings are PostgreSQL's defaults (JIT on); nothing was tuned for the run.",
             "The latency run shares the 2 cores between gunicorn's 4 workers, PostgreSQL and "
             "locust; other work on the machine shows in the load averages above.",

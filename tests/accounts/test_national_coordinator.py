@@ -1,5 +1,5 @@
 """Who makes a national coordinator: support staff, by command or on the support site; never a
-force admin (accounts/roles.py, docs/security.md check 37)."""
+force admin (accounts/roles.py, docs/security.md check 38)."""
 
 import pytest
 from django.contrib.auth.models import Group
