@@ -358,6 +358,24 @@ def test_national_pages_run_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("figures", "limit"),
+    # As the pages, and the disclosure log row.
+    [("forces", 5), ("sectors", 4), ("trend", 4), ("press", 7)],
+)
+@pytest.mark.parametrize("name", ["reports:national_csv", "reports:national_pdf"])
+def test_national_downloads_run_a_fixed_number_of_queries(
+    national_client, sharing, django_assert_max_own_queries, name, figures, limit
+):
+    url = reverse(name, args=[figures])
+    through_disclosure(national_client, url, AUTUMN)
+    with django_assert_max_own_queries(limit):
+        response = national_client.get(url, AUTUMN)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+
+
 def test_the_dashboard_says_which_forces_and_has_no_record(national_client, campaign):
     page = national_client.get(reverse("reports:national"), SEPTEMBER).content.decode()
     assert (
