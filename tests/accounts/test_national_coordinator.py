@@ -2,12 +2,14 @@
 force admin (accounts/roles.py, docs/security.md check 38)."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts import roles
 from accounts.models import User
+from premises.models import Premises
 
 
 def test_the_command_makes_a_national_coordinator_without_a_force(db, monkeypatch):
@@ -55,3 +57,17 @@ def test_the_national_user_has_a_home_page_with_the_national_pages(national_clie
     assert reverse("reports:national_press") in page
     assert "belongs to no force" not in page
     assert reverse("premises:list") not in page
+
+
+def test_no_model_shows_a_national_coordinator_any_row(everything, national):
+    """Every visible_to() of every model answers nothing for the role (docs/security.md
+    check 38), with one of each record in the database."""
+    shown = {}
+    for model in apps.get_models():
+        visible_to = getattr(model._default_manager, "visible_to", None)
+        if visible_to is None or not model._default_manager.exists():
+            continue
+        if visible_to(national).exists():
+            shown[model._meta.label] = visible_to(national).count()
+    assert shown == {}
+    assert Premises.objects.exists()
