@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ("accounts", "0012_national_coordinator"),
         ("audit", "0003_combination_log"),
         ("premises", "0010_town_version"),
-        ("visits", "0013_visit_live_checks"),
+        ("visits", "0014_planner_retest_index"),
         ("training", "0012_guest_request_version"),
         ("retention", "0005_erase_issued_documents"),
     ]

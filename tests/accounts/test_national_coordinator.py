@@ -1,5 +1,5 @@
 """Who makes a national coordinator: support staff, by command or on the support site; never a
-force admin (accounts/roles.py, docs/security.md check 38)."""
+force admin (accounts/roles.py, docs/security.md check 39)."""
 
 import pytest
 from django.apps import apps
@@ -61,7 +61,7 @@ def test_the_national_user_has_a_home_page_with_the_national_pages(national_clie
 
 def test_no_model_shows_a_national_coordinator_any_row(everything, national):
     """Every visible_to() of every model answers nothing for the role (docs/security.md
-    check 38), with one of each record in the database."""
+    check 39), with one of each record in the database."""
     shown = {}
     for model in apps.get_models():
         visible_to = getattr(model._default_manager, "visible_to", None)

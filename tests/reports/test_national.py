@@ -1,6 +1,6 @@
 """The national figures (reports/national.py, docs/domain.md "National figures"): the force
 reports' definitions added up across the forces that share their figures, and nothing of a
-force that does not; each computation in the combination log (docs/security.md checks 38, 39)."""
+force that does not; each computation in the combination log (docs/security.md checks 39, 40)."""
 
 import csv
 import io
@@ -201,7 +201,7 @@ def test_the_press_summary_suppresses_forces_towns_and_sectors_as_a_forces_does(
     assert "Fewer than 3 premises: not published" in response.content.decode()
 
 
-# -- The combination log (check 39) ---------------------------------------------------------------
+# -- The combination log (check 40) ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("name", "args"), PAGES + FILES)

@@ -205,7 +205,7 @@ def test_the_support_login_page_sends_people_to_our_login_page(client, db):
 # -- 2. Role matrix ---------------------------------------------------------------------------
 
 # The national coordinator ("national") has no force: every record page is 403, the national
-# pages 200 (docs/security.md check 38); every force role gets 403 on the national pages.
+# pages 200 (docs/security.md check 39); every force role gets 403 on the national pages.
 ALL_200 = {"officer": 200, "sergeant": 200, "commander": 200, "force_admin": 200, "national": 200}
 FORCE_ROLES = ("officer", "sergeant", "commander", "force_admin")
 FORCE_200 = {**dict.fromkeys(FORCE_ROLES, 200), "national": 403}
