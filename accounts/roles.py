@@ -22,6 +22,7 @@ NATIONAL_COORDINATOR = "National coordinator"
 _READ_RECORDS = [
     "premises.view_town",
     "premises.view_premises",
+    "premises.view_operator",
     "visits.view_visit",
     "visits.view_operation",
     "training.view_trainingsession",
@@ -48,6 +49,7 @@ _SERGEANT = (
     + [
         "premises.deactivate_premises",
         "premises.import_premises",
+        "premises.merge_operator",
         "visits.change_any_visit",
         "visits.import_visit",
         "training.schedule_training",
@@ -68,6 +70,7 @@ _FORCE_ADMIN = (
         "premises.change_premises",
         "premises.deactivate_premises",
         "premises.import_premises",
+        "premises.merge_operator",
         "premises.add_town",
         "premises.change_town",
         "accounts.view_user",

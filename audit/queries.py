@@ -22,6 +22,7 @@ from .models import AccessLog
 HISTORY_MODELS = {
     "premises.premises": "Premises",
     "premises.town": "Town",
+    "premises.operator": "Operator",
     "visits.visit": "Visit",
     "visits.operation": "Operation",
     "visits.participant": "Cadet",

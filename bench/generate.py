@@ -86,9 +86,17 @@ SELECT t + 1, t %% 20 + 1,
     now(), now()
 FROM generate_series(0, %(towns)s - 1) t;
 
+-- Six operators (chains) per force; three premises in ten belong to one of their force's.
+INSERT INTO premises_operator (id, force_id, name, version, created_at, updated_at)
+SELECT (f.id - 1) * 6 + k, f.id,
+    (ARRAY['Harbourside Hotels','Crown Inns','Swift Cars','Night Owl Foods',
+           'Parkway Lodges','Greene Taverns'])[k],
+    1, now(), now()
+FROM accounts_force f, generate_series(1, 6) k;
+
 -- Premises: town sizes skewed (a power of a uniform draw: the biggest town has ~15x the
 -- smallest), sectors mixed like a real register.
-INSERT INTO premises_premises (id, force_id, town_id, reference, name, sector, operator, address,
+INSERT INTO premises_premises (id, force_id, town_id, reference, name, sector, operator_id, address,
     postcode, uprn, licence_reference, phone, email, contact_role, notes, active, version,
     created_at, updated_at)
 SELECT p.id, t.force_id, t.id,
@@ -97,10 +105,7 @@ SELECT p.id, t.force_id, t.id,
         [p.id %% 8 + 1]
       || ' ' || (ARRAY['Hotel','Guest House','Arms','Cars','Grill','Lounge'])[p.s] || ' ' || p.id,
     (ARRAY['hotel','bnb','licensed','taxi','takeaway','other'])[p.s],
-    CASE WHEN p.id %% 10 < 3
-        THEN (ARRAY['Harbourside Hotels','Crown Inns','Swift Cars','Night Owl Foods',
-                    'Parkway Lodges','Greene Taverns'])[p.id %% 6 + 1]
-        ELSE '' END,
+    CASE WHEN p.id %% 10 < 3 THEN (t.force_id - 1) * 6 + p.id %% 6 + 1 END,
     (p.id %% 180 + 1) || ' ' || (ARRAY['High Street','Station Road','Church Lane','Mill Road',
         'London Road','Queen Street','Market Place','Bridge Street'])[p.id %% 8 + 1],
     (ARRAY['IP','NR','CB','AB','BS','CH','DE','EX','GL','LN'])[p.id %% 10 + 1] || (p.id %% 30 + 1)
@@ -332,6 +337,7 @@ FROM (
 SEQUENCES = [
     "accounts_force",
     "premises_town",
+    "premises_operator",
     "premises_premises",
     "accounts_user",
     "visits_scenario",

@@ -680,13 +680,20 @@ def pages_of(force_id: int) -> list[Page]:
     """The pages measured, for one force: its busiest and quietest premises, its latest visit."""
     from django.db.models import Count
 
-    from premises.models import Premises
+    from premises.models import Operator, Premises
     from visits.models import Visit
 
     by_visits = Premises.objects.filter(force_id=force_id, active=True).annotate(n=Count("visits"))
     busiest = by_visits.order_by("-n", "id").values_list("pk", "n").first()
     quietest = by_visits.order_by("n", "id").values_list("pk", "n").first()
     visit = Visit.objects.filter(force_id=force_id).order_by("-visited_at", "-id").first()
+    chain = (
+        Operator.objects.filter(force_id=force_id)
+        .annotate(n=Count("premises"))
+        .order_by("-n", "id")
+        .values_list("pk", "n")
+        .first()
+    )
     return [
         Page("Visits list, page 1", "officer", "/visits/", "visits list"),
         Page("Visits list, page 200", "officer", "/visits/?page=200", "visits list"),
@@ -709,6 +716,13 @@ def pages_of(force_id: int) -> list[Page]:
             "officer",
             f"/premises/{quietest[0]}/",
             "premises detail",
+        ),
+        Page("Operators list", "officer", "/premises/operators/", "operators list"),
+        Page(
+            f"Operator detail, largest ({chain[1]} premises)",
+            "officer",
+            f"/premises/operators/{chain[0]}/",
+            "operator detail",
         ),
         Page("Log-visit form", "officer", f"/visits/log/{busiest[0]}/", "log-visit form"),
         Page("Work queue", "sergeant", "/training/queue/", "work queue"),

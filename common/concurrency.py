@@ -44,6 +44,10 @@ class VersionedFormMixin(forms.Form):
         else:
             self.fields["expected_version"].required = False
 
+    def conflict_value(self, current: models.Model, name: str):
+        """The saved value of field `name`, as the form's field holds it."""
+        return getattr(current, name)
+
     def show_conflict(self, current: models.Model) -> None:
         """Explain the conflict next to each field the other person changed; keep this input.
 
@@ -54,7 +58,7 @@ class VersionedFormMixin(forms.Form):
         for name, field in self.fields.items():
             if name == "expected_version" or not hasattr(current, name):
                 continue
-            saved = getattr(current, name)
+            saved = self.conflict_value(current, name)
             field_value = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
             if saved != field_value and saved != getattr(field_value, "pk", field_value):
                 changed.append(str(field.label or name))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import Force, User
 from premises.models import Premises, Town
+from premises.services import operator_resolve
 from training.models import GuestInfoRequest, Notice, OutcomeLetter, TrainingSession
 from visits.models import LONDON_TZ, Operation, Participant, Scenario, Visit
 from visits.services import scenario_save
@@ -144,7 +145,8 @@ SUFFOLK_PREMISES = [
         "SUF-L-0005",
         "The Trawlerman",
         "licensed",
-        "Eastern Taverns",
+        # The same pub company under its registered name: a duplicate for a sergeant to merge.
+        "Eastern Taverns Ltd",
         "140 High Street",
         "Lowestoft",
         "NR32 1HR",
@@ -272,7 +274,7 @@ def _premises(force, towns, rows, creator) -> int:
             defaults={
                 "name": name,
                 "sector": sector,
-                "operator": operator,
+                "operator": operator_resolve(force=force, name=operator),
                 "address": address,
                 "town": towns[town],
                 "postcode": postcode,

@@ -26,6 +26,8 @@ MORE = [
     ("Import premises", "premises:import", "premises.import_premises",
      "Add or update premises from a CSV file."),
     ("Towns", "premises:town_list", "premises.change_town", "The force's towns."),
+    ("Operators and chains", "premises:operator_list", "premises.view_operator",
+     "The companies and brands behind premises, across towns; merge duplicates."),
     ("Users", "accounts:user_list", "accounts.view_user", "People of the force and their roles."),
     ("Locked sign-ins", "accounts:lockouts", "accounts.change_user",
      "Unlock usernames after failed sign-ins."),

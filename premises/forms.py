@@ -5,17 +5,28 @@ from django import forms
 from common.concurrency import VersionedFormMixin
 from common.csvutil import ImportUploadForm
 
-from .models import Premises, Town
+from .models import Operator, Premises, Town, normalise_operator_name
 from .validators import normalise_postcode
 
 
 class PremisesForm(VersionedFormMixin, forms.ModelForm):
+    # A name, not a select: typed as a sergeant knows it, it joins the force's operator of
+    # that name ignoring case and spacing (premises_save resolves it), or adds a new one. The
+    # names already in use are offered as the user types (a datalist), JavaScript or not.
+    operator = forms.CharField(
+        label="Operator or chain",
+        max_length=Operator._meta.get_field("name").max_length,
+        required=False,
+        help_text="The company or brand, if any. Capitals and spaces do not count; a new name "
+        "adds an operator.",
+        widget=forms.TextInput(attrs={"list": "operator-names", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Premises
         fields = [
             "name",
             "sector",
-            "operator",
             "address",
             "town",
             "postcode",
@@ -41,6 +52,17 @@ class PremisesForm(VersionedFormMixin, forms.ModelForm):
         self.fields["sector"].choices = [("", "Choose a sector")] + list(Premises.Sector.choices)
         if self.instance.pk:
             self.fields["reference"].help_text = "Changing a reference breaks links in exports."
+            if self.instance.operator_id:
+                self.fields["operator"].initial = self.instance.operator.name
+
+    def operator_names(self) -> list[str]:
+        """The force's operator names, for the operator field's suggestions."""
+        return list(Operator.objects.filter(force=self.force).values_list("name", flat=True))
+
+    def conflict_value(self, current, name):
+        if name == "operator":
+            return current.operator.name if current.operator_id else ""
+        return super().conflict_value(current, name)
 
     def _get_validation_exclusions(self):
         exclude = super()._get_validation_exclusions()
@@ -74,7 +96,7 @@ class PremisesForm(VersionedFormMixin, forms.ModelForm):
         return self.cleaned_data["name"].strip()
 
     def clean_operator(self):
-        return " ".join(self.cleaned_data["operator"].split())
+        return normalise_operator_name(self.cleaned_data["operator"])
 
 
 class PremisesActiveForm(forms.Form):
@@ -116,3 +138,24 @@ class PremisesImportForm(ImportUploadForm):
             "at most 5 MB."
         ),
     )
+
+
+class OperatorMergeForm(forms.Form):
+    """The operator a duplicate merges into, and the versions of both the user saw."""
+
+    into = forms.ModelChoiceField(
+        label="Keep this operator",
+        queryset=Operator.objects.none(),
+        empty_label="Choose the operator to keep",
+        help_text="Every premises of the duplicate moves to it, and the duplicate is deleted.",
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    into_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, duplicate: Operator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicate = duplicate
+        self.fields["into"].queryset = Operator.objects.filter(force_id=duplicate.force_id).exclude(
+            pk=duplicate.pk
+        )
+        self.fields["version"].initial = duplicate.version

@@ -5,8 +5,8 @@ import re
 import pghistory
 import pgtrigger
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Upper
+from django.db.models import F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Trim, Upper
 from django.urls import reverse
 
 from accounts.models import Force, ForceScopedQuerySet
@@ -69,6 +69,101 @@ class Town(models.Model):
         return reverse("premises:town_edit", args=[self.pk])
 
 
+def operator_key(name):
+    """An operator name as its key, in SQL: runs of spaces (tabs, line breaks) as one space,
+    trimmed, in upper case.
+    `name` is an expression (a column, or Value() of a typed name), so the stored key and a
+    typed name's key come from the same database function."""
+    return Upper(
+        Trim(
+            Func(
+                name,
+                Value("[[:space:]]+"),
+                Value(" "),
+                Value("g"),
+                function="regexp_replace",
+                output_field=models.CharField(),
+            )
+        )
+    )
+
+
+def normalise_operator_name(name: str) -> str:
+    """An operator name as typed, trimmed, with runs of spaces as one space."""
+    return " ".join((name or "").split())
+
+
+class OperatorQuerySet(ForceScopedQuerySet):
+    def named(self, name: str):
+        """The operator (at most one per force) whose name is `name`, ignoring case and spacing."""
+        return self.filter(key=operator_key(Value(name, output_field=models.CharField())))
+
+    def with_counts(self):
+        """Each operator with its number of premises (all, and active) and of their towns."""
+        return self.annotate(
+            premises_count=models.Count("premises"),
+            active_count=models.Count("premises", filter=Q(premises__active=True)),
+            towns_count=models.Count("premises__town", distinct=True),
+        )
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Operator(models.Model):
+    """A company, chain or brand behind premises of one force, possibly across towns.
+
+    Its name is unique in the force ignoring case and runs of spaces (the `key`, kept by the
+    database): a typed name that matches an operator's key is that operator. Duplicates found
+    later are merged (premises.services.operator_merge)."""
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="operators")
+    name = models.CharField(max_length=150)
+    key = models.GeneratedField(
+        expression=operator_key(F("name")),
+        output_field=models.CharField(max_length=150),
+        db_persist=True,
+    )
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OperatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        permissions = [("merge_operator", "Can merge duplicate operators")]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "key"], name="operator_name_unique_per_force"),
+            models.CheckConstraint(condition=~Q(key=""), name="operator_name_not_blank"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="operator_version_positive"),
+        ]
+        triggers = [
+            # premises_operator_same_force, from the operator's side (Premises has the other).
+            pgtrigger.Trigger(
+                name="operator_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.UpdateOf("force_id"),
+                condition=pgtrigger.AnyChange("force"),
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM premises_premises
+                    WHERE operator_id = NEW.id AND force_id <> NEW.force_id
+                ) THEN
+                    RAISE EXCEPTION 'premises_operator_same_force: '
+                        'the operator has premises of another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("premises:operator_detail", args=[self.pk])
+
+
 class Sector(models.TextChoices):
     HOTEL = "hotel", "Hotel"
     BNB = "bnb", "B&B / guest house"
@@ -104,7 +199,7 @@ class PremisesQuerySet(ForceScopedQuerySet):
             | Q(reference__iexact=text)
             | Q(reference__istartswith=text)
             | Q(postcode__startswith=normalise_postcode(text) if len(compact) >= 5 else compact)
-            | Q(operator__icontains=text)
+            | Q(operator__name__icontains=text)
         )
 
     def never_tested(self):
@@ -123,13 +218,14 @@ class PremisesQuerySet(ForceScopedQuerySet):
         return self.annotate(last_result=Subquery(latest)).filter(last_result=result)
 
     def for_list(self):
-        """Rows for the register list: town joined, nothing else loaded."""
-        return self.select_related("town").only(
+        """Rows for the register list: town and operator joined, nothing else loaded."""
+        return self.select_related("town", "operator").only(
             "id",
             "reference",
             "name",
             "sector",
-            "operator",
+            "operator__id",
+            "operator__name",
             "postcode",
             "active",
             "updated_at",
@@ -174,10 +270,13 @@ class Premises(models.Model):
     )
     name = models.CharField(max_length=150)
     sector = models.CharField(max_length=10, choices=Sector.choices)
-    operator = models.CharField(
-        "operator or chain",
-        max_length=150,
+    operator = models.ForeignKey(
+        Operator,
+        verbose_name="operator or chain",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
+        related_name="premises",
         help_text="The company or brand behind the premises, if any.",
     )
     address = models.TextField(
@@ -266,7 +365,6 @@ class Premises(models.Model):
                 include=["id"],
                 name="premises_force_town_sector",
             ),
-            models.Index(fields=["force", "operator"], name="premises_force_operator"),
             models.Index(fields=["force", "postcode"], name="premises_force_postcode"),
             models.Index(fields=["force", "-updated_at"], name="premises_force_updated"),
         ]
@@ -275,12 +373,21 @@ class Premises(models.Model):
             pgtrigger.Trigger(
                 name="premises_rules",
                 when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.UpdateOf("town_id", "force_id"),
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("town_id", "force_id", "operator_id"),
                 declare=[("town_force", "bigint")],
                 func="""
                 SELECT force_id INTO town_force FROM premises_town WHERE id = NEW.town_id;
                 IF town_force <> NEW.force_id THEN
                     RAISE EXCEPTION 'premises_town_same_force: the town belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF NEW.operator_id IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM premises_operator
+                    WHERE id = NEW.operator_id AND force_id = NEW.force_id
+                ) THEN
+                    RAISE EXCEPTION 'premises_operator_same_force: '
+                        'the operator belongs to another force'
                         USING ERRCODE = 'check_violation';
                 END IF;
                 RETURN NEW;

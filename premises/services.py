@@ -1,19 +1,20 @@
-"""Writes to the premises register: saving with a generated reference, and CSV import."""
+"""Writes to the premises register: saving with a generated reference, CSV import, and the
+operators behind premises (resolving a typed name, merging duplicates)."""
 
 import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Max
-from django.db.models.functions import Cast, Substr
+from django.db.models import BigIntegerField, F, Max
+from django.db.models.functions import Cast, Now, Substr
 
 from accounts.models import Force, User
 from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import read_import
 from common.xlsxutil import Sheet
 
-from .models import Premises, Town
+from .models import Operator, Premises, Town, normalise_operator_name
 from .validators import normalise_postcode
 
 IMPORT_COLUMNS = [
@@ -46,17 +47,99 @@ def next_reference(*, force: Force, sector: str) -> str:
     return f"{prefix}{(top or 0) + 1:04d}"
 
 
+def operator_resolve(*, force: Force, name: str) -> Operator | None:
+    """The force's operator called `name` ignoring case and spacing, created if there is none;
+    None for a blank name."""
+    name = normalise_operator_name(name)
+    if not name:
+        return None
+    for _attempt in range(2):
+        found = Operator.objects.filter(force=force).named(name).first()
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                return Operator.objects.create(force=force, name=name)
+        except IntegrityError:
+            # Someone added the same name at that moment (operator_name_unique_per_force): it
+            # is theirs to use now.
+            continue
+    raise RuntimeError(f"operator {name!r} could be neither found nor added")
+
+
+class MergeRefused(Exception):
+    """A merge that must not happen: an operator with itself, or across forces."""
+
+
+@dataclass
+class MergeResult:
+    kept: Operator
+    moved: int
+
+
+def operator_merge(
+    *,
+    duplicate: Operator,
+    kept: Operator,
+    user: User,
+    expected_version: int,
+    expected_kept_version: int,
+) -> MergeResult:
+    """Move every premises of `duplicate` to `kept`, then delete `duplicate`, as `user` saw
+    both (at `expected_version` and `expected_kept_version`).
+
+    Each premises moved is a change on its record (its version moves on, updated by `user`), the
+    kept operator's version moves on, and the duplicate's deletion is in its history. Raises
+    `MergeRefused` for an operator with itself or of another force, and `StaleEdit` (with the
+    operator that changed) if either changed since the user looked.
+    """
+    if duplicate.pk == kept.pk:
+        raise MergeRefused("An operator cannot be merged with itself.")
+    if duplicate.force_id != kept.force_id or duplicate.force_id != user.force_id:
+        raise MergeRefused("Only operators of your own force can be merged.")
+    with transaction.atomic():
+        # Both locked, in id order, so two merges of the same pair cannot deadlock.
+        locked = {
+            op.pk: op
+            for op in Operator.objects.select_for_update()
+            .filter(pk__in=[duplicate.pk, kept.pk])
+            .order_by("pk")
+        }
+        stored_duplicate, stored_kept = locked.get(duplicate.pk), locked.get(kept.pk)
+        if stored_duplicate is None or stored_kept is None:
+            raise StaleEdit(stored_kept or stored_duplicate)
+        if stored_duplicate.version != expected_version:
+            raise StaleEdit(stored_duplicate)
+        if stored_kept.version != expected_kept_version:
+            raise StaleEdit(stored_kept)
+        moved = Premises.objects.filter(operator=stored_duplicate).update(
+            operator=stored_kept, version=F("version") + 1, updated_by=user, updated_at=Now()
+        )
+        stored_kept.version += 1
+        stored_kept.save(update_fields=["version", "updated_at"])
+        stored_duplicate.delete()
+    return MergeResult(kept=stored_kept, moved=moved)
+
+
 def premises_save(
-    *, premises: Premises, user: User, expected_version: int | None = None
+    *,
+    premises: Premises,
+    user: User,
+    expected_version: int | None = None,
+    operator_name: str | None = None,
 ) -> Premises:
     """Create or update `premises` on behalf of `user`, generating a reference when blank.
 
-    Updates are optimistic: a stale `expected_version` raises `StaleEdit`.
+    `operator_name`, when given, is resolved to the force's operator of that name (added if
+    new; blank for none). Updates are optimistic: a stale `expected_version` raises `StaleEdit`.
     """
     premises.updated_by = user
     if premises.pk is None:
         premises.force = user.force
         premises.created_by = user
+    if operator_name is not None:
+        premises.operator = operator_resolve(force=premises.force, name=operator_name)
+    if premises.pk is None:
         for attempt in range(5):
             generated = not premises.reference
             if generated:
@@ -105,6 +188,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     towns_created: list[str] = field(default_factory=list)
+    operators_created: list[str] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -122,8 +206,9 @@ def premises_import(*, force: Force, user: User | None, text: str | Sheet) -> Im
     """Import premises rows from CSV text or a workbook's sheet, all or nothing.
 
     Rows whose reference exists in the force update that premises; others are created, with a
-    generated reference when blank. Unknown towns are created. Raises `ImportFailed` listing
-    every bad row (by line number) and saves nothing if any row is bad.
+    generated reference when blank. Unknown towns are created; the `operator` column names an
+    operator of the force (ignoring case and spacing), created if new. Raises `ImportFailed`
+    listing every bad row (by line number) and saves nothing if any row is bad.
     """
     parsed = read_import(text, columns=IMPORT_COLUMNS, max_rows=MAX_IMPORT_ROWS)
     result = ImportResult(errors=parsed.errors)
@@ -133,10 +218,11 @@ def premises_import(*, force: Force, user: User | None, text: str | Sheet) -> Im
     towns = {town.name.upper(): town for town in Town.objects.filter(force=force)}
     existing = {p.reference: p for p in Premises.objects.filter(force=force).select_related("town")}
     seen_refs: dict[str, int] = {}
-    pending: list[tuple[int, Premises, str]] = []
+    pending: list[tuple[int, Premises, str, str]] = []
     sectors = {choice.value for choice in Premises.Sector}
 
     town_length = Town._meta.get_field("name").max_length
+    operator_length = Operator._meta.get_field("name").max_length
     for line, values in parsed.rows:
         if not any(values.values()):
             continue
@@ -156,6 +242,9 @@ def premises_import(*, force: Force, user: User | None, text: str | Sheet) -> Im
             problems.append(f"reference {reference} also appears on line {seen_refs[reference]}")
         if len(" ".join(values["town"].split())) > town_length:
             problems.append(f"town is longer than {town_length} characters")
+        operator_name = normalise_operator_name(values["operator"])
+        if len(operator_name) > operator_length:
+            problems.append(f"operator is longer than {operator_length} characters")
         if problems:
             result.errors.append((line, "; ".join(problems)))
             continue
@@ -177,7 +266,6 @@ def premises_import(*, force: Force, user: User | None, text: str | Sheet) -> Im
         premises.sector = sector
         premises.address = values["address"]
         premises.postcode = normalise_postcode(values["postcode"])
-        premises.operator = " ".join(values["operator"].split())
         premises.licence_reference = values["licence_reference"]
         premises.phone = values["phone"]
         premises.email = values["email"]
@@ -188,20 +276,32 @@ def premises_import(*, force: Force, user: User | None, text: str | Sheet) -> Im
         except ValidationError as exc:
             result.errors.append((line, _describe(exc)))
             continue
-        pending.append((line, premises, town_name))
+        pending.append((line, premises, town_name, operator_name))
 
     if result.errors:
         result.errors.sort()
         raise ImportFailed(result)
 
+    # By the database's key; a name whose key Python spells otherwise is resolved there.
+    operators = {operator.key: operator for operator in Operator.objects.filter(force=force)}
     with transaction.atomic():
-        for line, premises, town_name in pending:
+        for line, premises, town_name, operator_name in pending:
             town = towns.get(town_name.upper())
             if town is None:
                 town = Town.objects.create(force=force, name=town_name)
                 towns[town_name.upper()] = town
                 result.towns_created.append(town_name)
             premises.town = town
+            premises.operator = None
+            if operator_name:
+                operator = operators.get(operator_name.upper())
+                if operator is None:
+                    operator = operator_resolve(force=force, name=operator_name)
+                    if operator.key not in operators:
+                        result.operators_created.append(operator.name)
+                    operators[operator.key] = operator
+                    operators[operator_name.upper()] = operator
+                premises.operator = operator
             if premises.pk:
                 premises.version += 1
                 result.updated += 1

@@ -18,4 +18,7 @@ urlpatterns = [
     path("towns/", views.town_list, name="town_list"),
     path("towns/new/", views.town_create, name="town_create"),
     path("towns/<int:pk>/", views.town_edit, name="town_edit"),
+    path("operators/", views.operator_list, name="operator_list"),
+    path("operators/<int:pk>/", views.operator_detail, name="operator_detail"),
+    path("operators/<int:pk>/merge/", views.operator_merge, name="operator_merge"),
 ]

@@ -13,14 +13,24 @@ from common.pagination import page_with_total
 from common.xlsxutil import xlsx_download
 
 from .filters import PremisesFilter
-from .forms import PremisesActiveForm, PremisesForm, PremisesImportForm, TownForm
-from .models import Premises, Town
+from .forms import (
+    OperatorMergeForm,
+    PremisesActiveForm,
+    PremisesForm,
+    PremisesImportForm,
+    TownForm,
+)
+from .models import Operator, Premises, Town
 from .services import (
     IMPORT_COLUMNS,
     ImportFailed,
+    MergeRefused,
     premises_import,
     premises_save,
     premises_set_active,
+)
+from .services import (
+    operator_merge as merge_operators,
 )
 
 PAGE_SIZE = 50
@@ -62,7 +72,7 @@ def _export(request, download):
                 p.address,
                 p.town.name,
                 p.postcode,
-                p.operator,
+                p.operator.name if p.operator_id else "",
                 p.licence_reference,
                 p.phone,
                 p.email,
@@ -70,7 +80,7 @@ def _export(request, download):
                 p.contact_role,
                 "yes" if p.active else "no",
             ]
-            for p in rows.select_related("town").defer(None).iterator(chunk_size=2000)
+            for p in rows.select_related("town", "operator").defer(None).iterator(chunk_size=2000)
         ),
     )
 
@@ -92,15 +102,25 @@ def premises_export_xlsx(request):
 def premises_create(request):
     form = PremisesForm(request.POST or None, force=request.user.force)
     if request.method == "POST" and form.is_valid():
-        premises = premises_save(premises=form.instance, user=request.user)
+        premises = premises_save(
+            premises=form.instance,
+            user=request.user,
+            operator_name=form.cleaned_data["operator"],
+        )
         messages.success(request, f"Added {premises.name} as {premises.reference}.")
         return redirect(premises)
-    return render(request, "premises/premises_form.html", {"form": form})
+    return render(
+        request,
+        "premises/premises_form.html",
+        {"form": form, "operator_names": form.operator_names()},
+    )
 
 
 @role_required("premises.view_premises", "premises.change_premises")
 def premises_edit(request, pk):
-    premises = get_object_or_404(Premises.objects.visible_to(request.user).not_disposed(), pk=pk)
+    premises = get_object_or_404(
+        Premises.objects.visible_to(request.user).not_disposed().select_related("operator"), pk=pk
+    )
     form = PremisesForm(request.POST or None, instance=premises, force=request.user.force)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,13 +128,18 @@ def premises_edit(request, pk):
                 premises=form.instance,
                 user=request.user,
                 expected_version=form.cleaned_data["expected_version"],
+                operator_name=form.cleaned_data["operator"],
             )
         except StaleEdit as conflict:
             form.show_conflict(conflict.current)
         else:
             messages.success(request, f"Saved {premises.name}.")
             return redirect(premises)
-    return render(request, "premises/premises_form.html", {"form": form, "premises": premises})
+    return render(
+        request,
+        "premises/premises_form.html",
+        {"form": form, "premises": premises, "operator_names": form.operator_names()},
+    )
 
 
 @role_required("premises.view_premises", "premises.deactivate_premises")
@@ -176,9 +201,15 @@ def premises_import_upload(request):
             towns = (
                 f" New towns: {', '.join(result.towns_created)}." if result.towns_created else ""
             )
+            operators = (
+                f" New operators: {', '.join(result.operators_created)}."
+                if result.operators_created
+                else ""
+            )
             messages.success(
                 request,
-                f"Imported {result.created} new and {result.updated} updated premises.{towns}",
+                f"Imported {result.created} new and {result.updated} updated premises."
+                f"{towns}{operators}",
             )
             return redirect("premises:list")
     return render(
@@ -223,4 +254,95 @@ def town_edit(request, pk):
             return redirect("premises:town_list")
     return render(
         request, "premises/town_form.html", {"form": form, "town": town, "saved_name": saved_name}
+    )
+
+
+@role_required("premises.view_operator")
+def operator_list(request):
+    """The force's operators, each with its premises and towns counted."""
+    operators = Operator.objects.visible_to(request.user).with_counts().order_by("name", "id")
+    query = request.GET.get("q", "").strip()
+    if query:
+        operators = operators.filter(name__icontains=query)
+    page = page_with_total(operators, request.GET.get("page"), 100)
+    return render(request, "premises/operator_list.html", {"page": page, "q": query})
+
+
+@role_required("premises.view_operator", "premises.view_premises")
+def operator_detail(request, pk):
+    """One operator and its premises across towns."""
+    operator = get_object_or_404(Operator.objects.visible_to(request.user).with_counts(), pk=pk)
+    premises = (
+        Premises.objects.visible_to(request.user)
+        .filter(operator=operator)
+        .for_list()
+        .order_by("town__name", "name", "id")
+    )
+    page = page_with_total(premises, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "premises/operator_detail.html", {"operator": operator, "page": page})
+
+
+@role_required("premises.view_operator", "premises.merge_operator")
+def operator_merge(request, pk):
+    """Merging a duplicate (the operator of the URL) into the operator to keep. A GET without
+    `into` asks which to keep; with it, it shows what the merge will do; a POST merges, if both
+    are still at the versions the confirmation showed."""
+    duplicate = get_object_or_404(Operator.objects.visible_to(request.user).with_counts(), pk=pk)
+    data = (
+        request.POST
+        if request.method == "POST"
+        else (request.GET if "into" in request.GET else None)
+    )
+    form = OperatorMergeForm(data, duplicate=duplicate)
+    status = 200
+    kept = None
+    if form.is_bound and form.is_valid():
+        kept = Operator.objects.with_counts().get(pk=form.cleaned_data["into"].pk)
+        if request.method == "POST":
+            try:
+                if form.cleaned_data["into_version"] is None:
+                    raise MergeRefused(
+                        "This request did not say which operator to keep: use the button."
+                    )
+                result = merge_operators(
+                    duplicate=duplicate,
+                    kept=kept,
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    expected_kept_version=form.cleaned_data["into_version"],
+                )
+            except MergeRefused as refused:
+                status = 400
+                form.add_error(None, str(refused))
+            except StaleEdit:
+                status = 409
+                duplicate = Operator.objects.with_counts().filter(pk=duplicate.pk).first()
+                kept = Operator.objects.with_counts().filter(pk=kept.pk).first()
+                if duplicate is None or kept is None:
+                    messages.info(request, "Someone else merged these operators already.")
+                    return redirect(kept or "premises:operator_list")
+                form = OperatorMergeForm(
+                    {"into": kept.pk, "version": duplicate.version, "into_version": kept.version},
+                    duplicate=duplicate,
+                )
+                form.is_valid()
+                form.add_error(
+                    None,
+                    "Someone else changed these operators since you opened this page, so nothing "
+                    "was merged. Check the counts below are still what you want.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Merged {duplicate.name} into {result.kept.name}: "
+                    f"{result.moved} premises moved.",
+                )
+                return redirect(result.kept)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "premises/operator_merge.html",
+        {"operator": duplicate, "kept": kept, "form": form},
+        status=status,
     )

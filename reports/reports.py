@@ -20,6 +20,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import TruncMonth, TruncQuarter
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -94,6 +95,7 @@ class Row(Rates):
 
     label: str = ""
     key: str = ""
+    url: str = ""  # the page of what the row counts, where it has one
 
 
 @dataclass
@@ -311,16 +313,23 @@ def by_operation(user: User, filters: Filters) -> list[Row]:
 
 
 def by_operator(user: User, filters: Filters) -> list[Row]:
-    """One row per operator or chain (across towns); independent premises are left out."""
+    """One row per operator or chain (across towns), linking to its page; independent premises
+    are left out."""
     groups = (
         counted_visits(user, filters, by_premises=True)
-        .exclude(premises__operator="")
-        .values("premises__operator")
+        .filter(premises__operator__isnull=False)
+        .values("premises__operator_id", "premises__operator__name")
         .annotate(**COUNTS)
-        .order_by("premises__operator")
+        .order_by("premises__operator__name", "premises__operator_id")
     )
     return [
-        Row(label=g["premises__operator"], key=g["premises__operator"], **_rates(g)) for g in groups
+        Row(
+            label=g["premises__operator__name"],
+            key=str(g["premises__operator_id"]),
+            url=reverse("premises:operator_detail", args=[g["premises__operator_id"]]),
+            **_rates(g),
+        )
+        for g in groups
     ]
 
 

@@ -29,6 +29,7 @@ from .factories import (
     IssuedDocumentFactory,
     NoticeFactory,
     OperationFactory,
+    OperatorFactory,
     ParticipantFactory,
     PremisesFactory,
     ReminderFactory,
@@ -331,7 +332,7 @@ def superuser_client(superuser):
 @pytest.fixture
 def records(force, town, officer, sergeant, inspector):
     """One of each record of `force`, linked the way real work links them."""
-    premises = PremisesFactory(town=town, name="Cornhill Lodge")
+    premises = PremisesFactory(town=town, name="Cornhill Lodge", operator="Harbourside Hotels")
     scenario = ScenarioFactory(force=force)
     operation = OperationFactory(force=force, scenario=scenario, lead_officer=officer)
     operation.premises.add(premises)
@@ -343,6 +344,9 @@ def records(force, town, officer, sergeant, inspector):
     guest_request = GuestInfoRequestFactory(notice=notice)
     return {
         "premises": premises,
+        "operator": premises.operator,
+        # A second operator: a duplicate to merge into the first.
+        "duplicate_operator": OperatorFactory(force=force, name="Harbourside Hotels Ltd"),
         "scenario": scenario,
         "operation": operation,
         "participant": participant,

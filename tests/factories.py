@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import Force, User
-from premises.models import Premises, Town
+from premises.models import Operator, Premises, Town
 from training.models import (
     GuestInfoRequest,
     IssuedDocument,
@@ -68,7 +68,18 @@ class TownFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Town {n}")
 
 
+class OperatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Operator
+
+    force = factory.SubFactory(ForceFactory)
+    name = factory.Sequence(lambda n: f"Operator {n}")
+
+
 class PremisesFactory(factory.django.DjangoModelFactory):
+    """`operator` may be given as a name: the force's operator of that name (ignoring case and
+    spacing), added if new; blank for none."""
+
     class Meta:
         model = Premises
 
@@ -77,10 +88,24 @@ class PremisesFactory(factory.django.DjangoModelFactory):
     sector = Premises.Sector.HOTEL
     reference = factory.Sequence(lambda n: f"TST-{n:04d}")
     name = factory.Sequence(lambda n: f"Premises {n}")
-    operator = ""
+    operator = None
     address = factory.Sequence(lambda n: f"{n + 1} High Street")
     postcode = factory.Sequence(lambda n: POSTCODES[n % len(POSTCODES)])
     contact_role = Premises.ContactRole.MANAGER
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        name = kwargs.get("operator")
+        if isinstance(name, str):
+            kwargs["operator"] = (
+                (
+                    Operator.objects.filter(force=kwargs["force"]).named(name).first()
+                    or Operator.objects.create(force=kwargs["force"], name=name)
+                )
+                if name.strip()
+                else None
+            )
+        return kwargs
 
 
 class ScenarioFactory(factory.django.DjangoModelFactory):

@@ -572,7 +572,7 @@ def premises_detail(request, pk):
     URL (makesafe/urls.py); it lives here because training may read all three."""
     premises = get_object_or_404(
         Premises.objects.visible_to(request.user).select_related(
-            "town", "created_by", "updated_by"
+            "town", "operator", "created_by", "updated_by"
         ),
         pk=pk,
     )

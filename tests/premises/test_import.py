@@ -39,13 +39,16 @@ def test_a_good_file_is_saved(sergeant_client, sergeant, town):
     assert hotel.force == sergeant.force
     assert hotel.town == town  # "Ipswich" already existed
     assert hotel.postcode == "IP4 1AX"
-    assert hotel.operator == "Harbourside Hotels"
+    assert hotel.operator.name == "Harbourside Hotels"
     assert hotel.created_by == sergeant
     takeaway = Premises.objects.get(name="Late Bites")
     assert takeaway.reference == "SUF-F-0001"
     assert takeaway.licence_reference == "LIC/123"
     messages = [str(m) for m in sergeant_client.get(reverse("premises:list")).context["messages"]]
-    assert messages == ["Imported 2 new and 0 updated premises. New towns: Bury St Edmunds."]
+    assert messages == [
+        "Imported 2 new and 0 updated premises. New towns: Bury St Edmunds. "
+        "New operators: Harbourside Hotels."
+    ]
 
 
 def test_unknown_towns_are_created_once(sergeant_client, force):

@@ -10,6 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from premises.models import Operator
+
 from ..conftest import answer_disclosure_prompt
 from ..factories import (
     IssuedDocumentFactory,
@@ -98,3 +100,55 @@ def test_the_town_list_runs_a_fixed_number_of_queries(
     with django_assert_max_own_queries(1):
         response = force_admin_client.get(reverse("premises:town_list"))
     assert response.status_code == 200
+
+
+@pytest.fixture(params=[3, 60], ids=["3-rows", "60-rows"])
+def chains(request, force, town):
+    """`n` premises of `n // 3` operators (at least 2) over two towns, and another force's."""
+    other = TownFactory(force=force, name="Lowestoft")
+    for n in range(request.param):
+        PremisesFactory(
+            town=town if n % 2 else other, operator=f"Chain {n % max(2, request.param // 3)}"
+        )
+    PremisesFactory.create_batch(5, operator="Elsewhere Inns")
+    return request.param
+
+
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    # The page of operators with their counts, and the count of them all (a page past the end
+    # counts, then reads the last page instead).
+    [({}, 2), ({"q": "Chain"}, 2), ({"page": "2"}, 3)],
+    ids=["plain", "q", "p2"],
+)
+def test_the_operator_list_runs_a_fixed_number_of_queries(
+    commander_client, chains, query, queries, django_assert_max_own_queries
+):
+    with django_assert_max_own_queries(queries):
+        response = commander_client.get(reverse("premises:operator_list"), query)
+    assert response.status_code == 200
+
+
+def test_the_operator_page_runs_a_fixed_number_of_queries(
+    officer_client, force, chains, django_assert_max_own_queries
+):
+    operator = Operator.objects.get(force=force, name="Chain 0")
+    assert operator.premises.count() >= 1
+    # The operator with its counts, then its page of premises and their count.
+    with django_assert_max_own_queries(3):
+        response = officer_client.get(operator.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.count(b'href="/premises/') >= min(operator.premises.count(), 50)
+
+
+def test_the_merge_confirmation_runs_a_fixed_number_of_queries(
+    sergeant_client, force, chains, django_assert_max_own_queries
+):
+    duplicate, kept = Operator.objects.filter(force=force).order_by("-pk")[:2]
+    url = reverse("premises:operator_merge", args=[duplicate.pk])
+    # Both operators with their counts, the choice checked against the force's operators, and
+    # the four COUNT queries of a sergeant's work-queue badge.
+    with django_assert_max_own_queries(3 + 4):
+        response = sergeant_client.get(url, {"into": kept.pk, "version": duplicate.version})
+    assert response.status_code == 200
+    assert b"Merge operators" in response.content

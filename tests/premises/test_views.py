@@ -38,7 +38,7 @@ def edit_data(premises, **changes):
     saved = {
         "name": premises.name,
         "sector": premises.sector,
-        "operator": premises.operator,
+        "operator": premises.operator.name if premises.operator else "",
         "address": premises.address,
         "postcode": premises.postcode,
         "reference": premises.reference,

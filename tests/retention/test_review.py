@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLog, DisclosureLog, ErasureLog
-from premises.models import Premises
+from premises.models import Operator, Premises
 from premises.services import ImportFailed, premises_import
 from reports import reports
 from retention.models import RetentionDecision
@@ -168,11 +168,13 @@ def test_disposal_erases_the_content_and_keeps_the_counts(
     assert not forgotten.active
     assert (forgotten.name, forgotten.address, forgotten.notes) == ("Disposed premises", "", "")
     assert (forgotten.operator, forgotten.phone, forgotten.email, forgotten.postcode) == (
-        "",
+        None,
         "",
         "",
         "",
     )
+    # The operator names a chain whose other premises keep their records: it stays.
+    assert Operator.objects.filter(force=forgotten.force, name="Harbour Inns").exists()
     visit = forgotten.visits.get()
     assert (visit.debrief_notes, visit.reason) == (ERASED, ERASED)
     assert (visit.outcome, visit.result) == ("refused_other", "fail")
@@ -208,6 +210,9 @@ def test_disposal_scrubs_the_history_snapshots_too(force_admin_client, forgotten
         assert events.exists(), label
         texts += [str(values) for values in events.values()]
     history = "\n".join(texts)
+    # Nor the link to its operator.
+    snapshots = apps.get_model("premises.PremisesEvent").objects.filter(pgh_obj_id=forgotten.pk)
+    assert set(snapshots.values_list("operator_id", flat=True)) == {None}
     for content in [
         "Quayside Inn",
         "3 Ship Lane",

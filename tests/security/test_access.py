@@ -25,6 +25,7 @@ from ..factories import (
     IssuedDocumentFactory,
     NoticeFactory,
     OperationFactory,
+    OperatorFactory,
     ParticipantFactory,
     PremisesFactory,
     ScenarioFactory,
@@ -112,7 +113,7 @@ def is_admin(name):
 @pytest.fixture
 def records(force, town, officer):
     """One of each record in `force`, so every URL with an id points at something real."""
-    premises = PremisesFactory(town=town)
+    premises = PremisesFactory(town=town, operator="Harbourside Hotels")
     visit = VisitFactory(premises=premises, officer=officer)
     operation = OperationFactory(force=force)
     participant = ParticipantFactory(force=force)
@@ -128,6 +129,8 @@ def records(force, town, officer):
     return {
         "default": premises.pk,
         "premises:town_edit": town.pk,
+        "premises:operator_detail": premises.operator_id,
+        "premises:operator_merge": premises.operator_id,
         "accounts:user_edit": officer.pk,
         "visits:detail": visit.pk,
         "visits:edit": visit.pk,
@@ -244,6 +247,9 @@ ROLE_MATRIX = {
     "premises:town_list": allowed("force_admin"),
     "premises:town_create": allowed("force_admin"),
     "premises:town_edit": allowed("force_admin"),
+    "premises:operator_list": FORCE_200,
+    "premises:operator_detail": FORCE_200,
+    "premises:operator_merge": allowed("sergeant", "force_admin"),
     "visits:list": FORCE_200,
     "visits:export": FORCE_200,
     "visits:export_xlsx": FORCE_200,
@@ -377,11 +383,25 @@ def theirs(other_force, other_town, other_officer):
 
 
 @pytest.mark.parametrize(
-    "name", ["premises:detail", "premises:edit", "premises:deactivate", "premises:town_edit"]
+    "name",
+    [
+        "premises:detail",
+        "premises:edit",
+        "premises:deactivate",
+        "premises:town_edit",
+        "premises:operator_detail",
+        "premises:operator_merge",
+    ],
 )
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_another_forces_records_are_not_found(force_admin_client, theirs, name, method):
-    pk = theirs.town_id if name == "premises:town_edit" else theirs.pk
+    their_operator = OperatorFactory(force=theirs.force, name="Wensum Inns")
+    Premises.objects.filter(pk=theirs.pk).update(operator=their_operator)
+    pk = {
+        "premises:town_edit": theirs.town_id,
+        "premises:operator_detail": their_operator.pk,
+        "premises:operator_merge": their_operator.pk,
+    }.get(name, theirs.pk)
     response = getattr(force_admin_client, method)(reverse(name, args=[pk]))
     assert response.status_code == 404
     theirs.refresh_from_db()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import User
-from premises.models import Premises
+from premises.models import Operator, Premises
 from training.models import Notice, TrainingSession
 from visits.models import Operation, Scenario, Visit
 
@@ -39,7 +39,7 @@ FIELDS = {
     "PN": (Premises, "name"),
     "PA": (Premises, "address"),
     "PT": (Premises, "notes"),
-    "PO": (Premises, "operator"),
+    "PO": (Operator, "name"),
     "VD": (Visit, "debrief_notes"),
     "VR": (Visit, "reason"),
     "ON": (Operation, "name"),
@@ -59,6 +59,7 @@ def _plant(records, officer, payload):
     """Every free-text field becomes its tag plus the payload (an update, so History shows it)."""
     rows = {
         Premises: records["premises"],
+        Operator: records["operator"],
         Visit: records["visit"],
         Operation: records["operation"],
         Scenario: records["scenario"],
@@ -84,10 +85,28 @@ def _pages(records, forgotten):
             (
                 "sergeant",
                 reverse("premises:detail", args=[r["premises"]]),
-                ["PN", "PA", "PT"],
+                ["PN", "PA", "PT", "PO"],
                 False,
             ),
-            ("sergeant", reverse("premises:edit", args=[r["premises"]]), ["PN", "PA", "PT"], False),
+            (
+                "sergeant",
+                reverse("premises:edit", args=[r["premises"]]),
+                ["PN", "PA", "PT", "PO"],
+                False,
+            ),
+            ("sergeant", reverse("premises:operator_list"), ["PO"], False),
+            (
+                "sergeant",
+                reverse("premises:operator_detail", args=[r["operator"]]),
+                ["PO", "PN"],
+                False,
+            ),
+            (
+                "sergeant",
+                reverse("premises:operator_merge", args=[r["duplicate_operator"]]),
+                ["PO"],
+                False,
+            ),
             ("sergeant", reverse("visits:list"), ["PN", "UF"], False),
             (
                 "sergeant",

@@ -65,6 +65,18 @@ HAPPY_PATHS = {
     "premises:town_list": ("force_admin", GET, None, None),
     "premises:town_create": ("force_admin", GET, None, None),
     "premises:town_edit": ("force_admin", GET, pk("town"), None),
+    "premises:operator_list": ("commander", GET, None, None),
+    "premises:operator_detail": ("officer", GET, pk("operator"), None),
+    "premises:operator_merge": (
+        "sergeant",
+        POST,
+        pk("duplicate_operator"),
+        lambda r: {
+            "into": r["operator"].pk,
+            "version": r["duplicate_operator"].version,
+            "into_version": r["operator"].version,
+        },
+    ),
     "visits:list": ("officer", GET, None, None),
     "visits:export": ("officer", DOWNLOAD, None, None),
     "visits:export_xlsx": ("sergeant", DOWNLOAD, None, None),

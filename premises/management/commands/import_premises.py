@@ -49,3 +49,5 @@ class Command(BaseCommand):
         )
         if result.towns_created:
             self.stdout.write(f"New towns: {', '.join(result.towns_created)}")
+        if result.operators_created:
+            self.stdout.write(f"New operators: {', '.join(result.operators_created)}")
