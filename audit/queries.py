@@ -132,6 +132,7 @@ class _Names:
     def __init__(self):
         self.wanted = defaultdict(set)
         self.found = {}
+        self.deleted = {}
 
     def want(self, model, pk):
         if pk is not None:
@@ -140,7 +141,7 @@ class _Names:
     def load(self):
         for model, pks in self.wanted.items():
             rows = model._base_manager.filter(pk__in=pks)
-            if hasattr(model, "NAME_FIELDS"):  # people: only what their name is made of
+            if hasattr(model, "NAME_FIELDS"):  # only what its name is made of (people, say)
                 rows = rows.only(*model.NAME_FIELDS)
             else:  # what __str__ reads (a visit's premises, say) comes in the same query
                 rows = rows.select_related(
@@ -148,13 +149,35 @@ class _Names:
                 )
             for row in rows:
                 self.found[(model, row.pk)] = row
+            gone = pks - {row.pk for row in rows}
+            if gone and hasattr(model, "NAME_FIELDS"):
+                self._load_deleted(model, gone)
+
+    def _load_deleted(self, model, pks):
+        """Rows deleted since (a merged operator, say), named from their last history snapshot:
+        one more query, only when an event points at a deleted row."""
+        for event_model in getattr(model, "pgh_event_models", {}).values():
+            last = (
+                event_model.objects.filter(pgh_obj_id__in=pks)
+                .order_by("pgh_obj_id", "-pgh_id")
+                .distinct("pgh_obj_id")
+                .values("pgh_obj_id", *model.NAME_FIELDS)
+            )
+            for snapshot in last:
+                pk = snapshot.pop("pgh_obj_id")
+                self.deleted[(model, pk)] = str(model(pk=pk, **snapshot))
+            return
 
     def row(self, model, pk):
         return self.found.get((model, pk))
 
     def name(self, model, pk) -> str:
         row = self.row(model, pk)
-        return str(row) if row is not None else f"#{pk} (deleted)"
+        if row is not None:
+            return str(row)
+        if (model, pk) in self.deleted:
+            return f"{self.deleted[(model, pk)]} (deleted)"
+        return f"#{pk} (deleted)"
 
 
 def _fields(model) -> dict:

@@ -127,6 +127,8 @@ class Operator(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OperatorQuerySet.as_manager()
+    # What its name is made of: the History names a deleted (merged) operator from these.
+    NAME_FIELDS = ("name",)
 
     class Meta:
         ordering = ["name", "id"]

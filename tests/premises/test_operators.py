@@ -417,3 +417,16 @@ def test_the_export_writes_the_operator_name_in_the_operator_column(officer_clie
     assert header[: column + 1][-1] == "operator" and column == 6
     operators = sorted(line.split(",")[column] for line in lines[1:])
     assert operators == ["Harbourside Hotels"] * 2 + ["Harbourside Hotels Ltd"] * 3
+
+
+def test_a_moved_premises_history_names_the_merged_operator(sergeant_client, duplicates):
+    kept, duplicate, moving = duplicates
+    sergeant_client.post(
+        _merge_url(duplicate),
+        {"into": kept.pk, "version": duplicate.version, "into_version": kept.version},
+    )
+    url = reverse("audit:history", args=["premises.premises", moving[0].pk])
+    content = sergeant_client.get(url).content.decode()
+    # Deleted by the merge, it is named from its last snapshot in the history.
+    assert "Harbourside Hotels Ltd (deleted)" in content
+    assert f"/premises/operators/{duplicate.pk}/merge/" in content
