@@ -140,6 +140,15 @@ class PremisesImportForm(ImportUploadForm):
     )
 
 
+class OperatorSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name contains",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
 class OperatorMergeForm(forms.Form):
     """The operator a duplicate merges into, and the versions of both the user saw."""
 

@@ -1,6 +1,8 @@
 """Pages of the premises register: list, create, edit, (de)activate, import, export (the
 premises page itself, with its timeline, is in training/views.py)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -15,6 +17,7 @@ from common.xlsxutil import xlsx_download
 from .filters import PremisesFilter
 from .forms import (
     OperatorMergeForm,
+    OperatorSearchForm,
     PremisesActiveForm,
     PremisesForm,
     PremisesImportForm,
@@ -261,11 +264,21 @@ def town_edit(request, pk):
 def operator_list(request):
     """The force's operators, each with its premises and towns counted."""
     operators = Operator.objects.visible_to(request.user).with_counts().order_by("name", "id")
-    query = request.GET.get("q", "").strip()
+    search = OperatorSearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
         operators = operators.filter(name__icontains=query)
     page = page_with_total(operators, request.GET.get("page"), 100)
-    return render(request, "premises/operator_list.html", {"page": page, "q": query})
+    return render(
+        request,
+        "premises/operator_list.html",
+        {
+            "page": page,
+            "q": query,
+            "search": search,
+            "query": urlencode({"q": query}) if query else "",
+        },
+    )
 
 
 @role_required("premises.view_operator", "premises.view_premises")
