@@ -52,6 +52,7 @@ _SERGEANT = (
         "premises.merge_operator",
         "visits.change_any_visit",
         "visits.import_visit",
+        "visits.approve_risk_assessment",
         "training.schedule_training",
         "training.add_trainingsession",
         "training.change_trainingsession",

@@ -20,7 +20,7 @@ from training.models import (
     Reminder,
     TrainingSession,
 )
-from visits.models import Operation, Participant, Scenario, Visit
+from visits.models import Operation, OperationMember, Participant, Scenario, Visit
 
 # Real-shaped postcodes from several postcode areas; all pass the Royal Mail pattern.
 POSTCODES = ["IP1 1AA", "IP4 1AX", "IP33 1UZ", "CO10 2XA", "NR32 1UJ", "NR3 1RB", "CB1 2AB"]
@@ -139,6 +139,28 @@ class OperationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Operation {n}")
     date = factory.LazyFunction(timezone.localdate)
     risk_assessment_ref = factory.Sequence(lambda n: f"RA-{n:04d}")
+    # Approved by default, so that visits can be logged against it (docs/domain.md,
+    # "Operations"); `approved=False` leaves it waiting for a sergeant.
+    risk_assessment_approved_by = factory.Maybe(
+        "approved",
+        factory.SubFactory(UserFactory, force=factory.SelfAttribute("..force")),
+        None,
+    )
+    risk_assessment_approved_on = factory.Maybe(
+        "approved", factory.LazyAttribute(lambda o: min(o.date, timezone.localdate())), None
+    )
+
+    class Params:
+        approved = True
+
+
+class OperationMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OperationMember
+
+    operation = factory.SubFactory(OperationFactory)
+    user = factory.SubFactory(UserFactory, force=factory.SelfAttribute("..operation.force"))
+    role = OperationMember.Role.COVER
 
 
 class VisitFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ from datetime import timedelta
 from operator import itemgetter
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -14,7 +15,15 @@ from common.concurrency import VersionedFormMixin
 from common.csvutil import ImportUploadForm
 from premises.models import Premises, Town
 
-from .models import Indicator, Operation, Participant, Scenario, StaffRole, Visit
+from .models import (
+    Indicator,
+    Operation,
+    OperationMember,
+    Participant,
+    Scenario,
+    StaffRole,
+    Visit,
+)
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 
@@ -188,6 +197,14 @@ class VisitForm(VersionedFormMixin, forms.ModelForm):
                 "This operation has no risk assessment reference yet: add it to the "
                 "operation before logging visits against it.",
             )
+        elif operation is not None and operation.is_planned and operation.start_problems():
+            # Logging the first visit starts the operation, so the night must be ready.
+            self.add_error(
+                "operation",
+                "This operation cannot start yet: "
+                + " ".join(operation.start_problems())
+                + " See the operation's page.",
+            )
         elif operation is not None:
             cleaned["risk_assessment_ref"] = operation.risk_assessment_ref
         elif checked and not (cleaned.get("risk_assessment_ref") or "").strip():
@@ -278,6 +295,7 @@ class OperationForm(VersionedFormMixin, forms.ModelForm):
             "lead_officer",
             "scenario",
             "risk_assessment_ref",
+            "meeting_point",
             "briefing_notes",
             "premises",
         ]
@@ -289,7 +307,11 @@ class OperationForm(VersionedFormMixin, forms.ModelForm):
             "briefing_notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"premises": "Premises to visit"}
-        help_texts = {"premises": "Hold Ctrl (or Cmd) to choose several."}
+        help_texts = {
+            "premises": "Hold Ctrl (or Cmd) to choose several.",
+            "risk_assessment_ref": "A sergeant records its approval on the operation's page; "
+            "a new reference needs a new approval.",
+        }
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -397,3 +419,153 @@ class VisitImportForm(ImportUploadForm):
             "at most 5 MB."
         ),
     )
+
+
+class UserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return str(user)
+
+
+class OperationTeamForm(VersionedFormMixin, forms.ModelForm):
+    """The team on the night: the lead, cover officers, cadet handlers and the cadets (codes)."""
+
+    covers = UserChoiceField(
+        queryset=User.objects.none(),
+        widget=CHECKBOXES,
+        required=False,
+        label="Cover officers",
+        help_text="At least one for each cadet: they watch over the cadet at every premises.",
+    )
+    handlers = UserChoiceField(
+        queryset=User.objects.none(),
+        widget=CHECKBOXES,
+        required=False,
+        label="Cadet handlers",
+    )
+    cadets = forms.ModelMultipleChoiceField(
+        queryset=Participant.objects.none(),
+        widget=CHECKBOXES,
+        required=False,
+        label="Cadets (codes only)",
+        help_text="Only active cadets whose parental permission was recorded on or before the "
+        "operation's date are listed.",
+    )
+
+    class Meta:
+        model = Operation
+        fields = ["lead_officer", "covers", "handlers", "cadets"]
+        labels = {"lead_officer": "Lead officer"}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        people = (
+            User.objects.visible_to(user)
+            .filter(is_active=True)
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["lead_officer"].queryset = people
+        self.fields["covers"].queryset = people
+        self.fields["handlers"].queryset = people
+        operation = self.instance
+        # Cadets already booked stay listed, so a booking that no longer holds can be seen and
+        # taken off.
+        cadets = Participant.objects.visible_to(user).filter(
+            Q(active=True, permission_recorded_on__lte=operation.date) | Q(operations=operation)
+        )
+        self.fields["cadets"].queryset = cadets.distinct().order_by("code")
+        if not self.is_bound:
+            members = list(operation.members.all())
+            self.initial["covers"] = [
+                m.user_id for m in members if m.role == OperationMember.Role.COVER
+            ]
+            self.initial["handlers"] = [
+                m.user_id for m in members if m.role == OperationMember.Role.HANDLER
+            ]
+
+    def clean_cadets(self):
+        cadets = self.cleaned_data["cadets"]
+        night = self.instance.date
+        for cadet in cadets:
+            granted = cadet.permission_recorded_on
+            if granted is None or granted > night:
+                raise forms.ValidationError(
+                    f"{cadet.code} has no parental permission in force on {night:%d %b %Y}: "
+                    "record it on the cadet first, or take them off."
+                )
+            if not cadet.active:
+                raise forms.ValidationError(f"{cadet.code} is no longer active: take them off.")
+        return cadets
+
+    def clean(self):
+        cleaned = super().clean()
+        covers = set(cleaned.get("covers") or [])
+        handlers = set(cleaned.get("handlers") or [])
+        both = covers & handlers
+        if both:
+            names = ", ".join(sorted(str(u) for u in both))
+            self.add_error("handlers", f"One role each on the night: {names} is also a cover.")
+        return cleaned
+
+
+class RiskAssessmentApprovalForm(VersionedFormMixin, forms.ModelForm):
+    """A sergeant records that the operation's risk assessment is approved."""
+
+    class Meta:
+        model = Operation
+        fields = ["risk_assessment_ref", "risk_assessment_approved_on"]
+        widgets = {"risk_assessment_approved_on": forms.DateInput(format="%d/%m/%Y")}
+        labels = {"risk_assessment_approved_on": "Approved on"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_assessment_ref"].required = True
+        self.fields["risk_assessment_ref"].help_text = "As written on the signed assessment."
+        self.fields["risk_assessment_approved_on"].required = True
+        if not self.instance.risk_assessment_approved_on:
+            self.initial["risk_assessment_approved_on"] = min(
+                timezone.localdate(), self.instance.date
+            )
+
+    def clean_risk_assessment_ref(self):
+        reference = " ".join(self.cleaned_data["risk_assessment_ref"].split())
+        if not reference:
+            raise forms.ValidationError("Give the risk assessment's reference.")
+        return reference
+
+    def clean_risk_assessment_approved_on(self):
+        day = self.cleaned_data["risk_assessment_approved_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The approval date cannot be in the future.")
+        if day > self.instance.date:
+            raise forms.ValidationError(
+                f"The assessment must be approved on or before the operation's date "
+                f"({self.instance.date:%d %b %Y})."
+            )
+        return day
+
+
+class VisitingOrderForm(VersionedFormMixin, forms.Form):
+    """A number for each premises on the checklist: the order the team visits them in."""
+
+    def __init__(self, *args, operation: Operation, links: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = operation
+        self.fields["expected_version"].initial = operation.version
+        self.fields["expected_version"].required = True
+        self.links = links
+        for number, link in enumerate(links, start=1):
+            self.fields[f"position_{link.pk}"] = forms.IntegerField(
+                min_value=1,
+                max_value=999,
+                initial=number,
+                label=f"Place of {link.premises.name}",
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm order"}),
+            )
+
+    def positions(self) -> dict[int, int]:
+        return {link.pk: self.cleaned_data[f"position_{link.pk}"] for link in self.links}
+
+    def rows(self):
+        """(link, its number field) for each row of the checklist."""
+        return [(link, self[f"position_{link.pk}"]) for link in self.links]

@@ -238,6 +238,22 @@ class Participant(models.Model):
         return self.active and self.permission_recorded_on is not None
 
 
+# The rules an operation starts under (docs/domain.md, "Operations"), as the `operation_rules`
+# trigger raises them.
+START_RULES = {
+    "approval": "operation_start_needs_approval: an operation starts only once its risk "
+    "assessment is approved",
+    "cover": "operation_start_needs_cover: an operation starts only with at least one cover "
+    "officer per cadet",
+    "permission": "operation_start_needs_permission: every cadet of an operation needs parental "
+    "permission recorded on or before its date",
+}
+START_RULE_CONSTANTS = [
+    (f"{name}_rule", f"CONSTANT text := '{rule}'") for name, rule in START_RULES.items()
+]
+MEMBER_COVER = "cover"
+
+
 class OperationQuerySet(ForceScopedQuerySet):
     def open(self):
         """Operations still planned or in progress."""
@@ -273,9 +289,36 @@ class Operation(models.Model):
         blank=True,
         help_text="Required before any visit can be logged against the operation.",
     )
+    risk_assessment_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="risk assessment approved by",
+    )
+    risk_assessment_approved_on = models.DateField(
+        "risk assessment approved on", null=True, blank=True, help_text="Typed as 18/09/2021."
+    )
+    meeting_point = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the team meets before the first visit, for the briefing pack.",
+    )
     briefing_notes = models.TextField(max_length=4000, blank=True)
     premises = models.ManyToManyField(
-        Premises, blank=True, related_name="operations", help_text="Premises to visit."
+        Premises,
+        blank=True,
+        related_name="operations",
+        help_text="Premises to visit.",
+        through="OperationPremises",
+    )
+    cadets = models.ManyToManyField(
+        Participant,
+        blank=True,
+        related_name="operations",
+        through="OperationCadet",
+        help_text="Cadets taking part, by code only.",
     )
     imported = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
@@ -300,8 +343,98 @@ class Operation(models.Model):
                 name="operation_status_valid",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="operation_name_not_blank"),
+            # An approval names who, when and which assessment, all three or none of them.
+            models.CheckConstraint(
+                condition=Q(
+                    risk_assessment_approved_by__isnull=True,
+                    risk_assessment_approved_on__isnull=True,
+                )
+                | (
+                    Q(
+                        risk_assessment_approved_by__isnull=False,
+                        risk_assessment_approved_on__isnull=False,
+                    )
+                    & ~Q(risk_assessment_ref="")
+                ),
+                name="operation_approval_complete",
+            ),
+            # Approved before the night, and never on a day still to come.
+            models.CheckConstraint(
+                condition=Q(risk_assessment_approved_on__isnull=True)
+                | (
+                    Q(risk_assessment_approved_on__lte=F("date"))
+                    & Q(risk_assessment_approved_on__lte=Now())
+                ),
+                name="operation_approval_before_night",
+            ),
         ]
         indexes = [models.Index(fields=["force", "-date"], name="operation_force_date")]
+        permissions = [
+            ("approve_risk_assessment", "Can record an operation's risk assessment as approved")
+        ]
+        triggers = [
+            # The rules of a lawful and safe night (docs/domain.md, "Operations"), checked when
+            # a live operation starts: an approved risk assessment, at least one cover officer
+            # per cadet, and every cadet's parental permission in force on the operation's date.
+            # An approval is of one assessment: its reference cannot change under it.
+            pgtrigger.Trigger(
+                name="operation_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[
+                    *START_RULE_CONSTANTS,
+                    ("other_force", "bigint"),
+                    ("cadets", "integer"),
+                    ("covers", "integer"),
+                ],
+                func="""
+                IF NEW.risk_assessment_approved_by_id IS NOT NULL THEN
+                    SELECT force_id INTO other_force FROM accounts_user
+                    WHERE id = NEW.risk_assessment_approved_by_id;
+                    IF other_force IS DISTINCT FROM NEW.force_id THEN
+                        RAISE EXCEPTION 'operation_approver_same_force: '
+                            'the risk assessment is approved by a user of the force'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                END IF;
+                IF TG_OP = 'UPDATE'
+                    AND NEW.risk_assessment_ref IS DISTINCT FROM OLD.risk_assessment_ref
+                    AND NEW.risk_assessment_approved_on IS NOT NULL
+                    AND OLD.risk_assessment_approved_on IS NOT NULL
+                THEN
+                    RAISE EXCEPTION 'operation_approval_names_reference: a changed risk '
+                        'assessment reference needs a new approval'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF NEW.status = 'in_progress' AND NOT NEW.imported
+                    AND (TG_OP = 'INSERT' OR OLD.status IS DISTINCT FROM NEW.status)
+                THEN
+                    IF NEW.risk_assessment_approved_on IS NULL THEN
+                        RAISE EXCEPTION '%', approval_rule
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    SELECT count(*) INTO cadets FROM visits_operationcadet
+                    WHERE operation_id = NEW.id;
+                    SELECT count(*) INTO covers FROM visits_operationmember
+                    WHERE operation_id = NEW.id AND role = 'cover';
+                    IF covers < cadets THEN
+                        RAISE EXCEPTION '%', cover_rule
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    IF EXISTS (
+                        SELECT 1 FROM visits_operationcadet oc
+                        JOIN visits_participant p ON p.id = oc.participant_id
+                        WHERE oc.operation_id = NEW.id AND (p.permission_recorded_on IS NULL
+                            OR p.permission_recorded_on > NEW.date)
+                    ) THEN
+                        RAISE EXCEPTION '%', permission_rule
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -312,6 +445,55 @@ class Operation(models.Model):
     @property
     def has_risk_assessment(self) -> bool:
         return bool(self.risk_assessment_ref.strip())
+
+    @property
+    def risk_assessment_approved(self) -> bool:
+        return self.risk_assessment_approved_on is not None
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    def visiting_order(self):
+        """The checklist's links in visiting order: placed ones by position, then the rest by
+        town and postcode, with premises and town joined."""
+        return (
+            OperationPremises.objects.filter(operation=self)
+            .select_related("premises__town")
+            .order_by(
+                F("position").asc(nulls_last=True),
+                "premises__town__name",
+                "premises__postcode",
+                "premises__name",
+                "id",
+            )
+        )
+
+    def start_problems(self, *, members=None, cadets=None) -> list[str]:
+        """What stops the operation starting, in words (docs/domain.md, "Operations"); the
+        database holds the same rules (the `operation_rules` trigger). Two queries, or none
+        when its members and cadets are given."""
+        problems = []
+        if not self.risk_assessment_approved:
+            problems.append("The risk assessment is not approved yet.")
+        if cadets is None:
+            cadets = list(self.cadets.order_by("code"))
+        if members is None:
+            covers = self.members.filter(role=OperationMember.Role.COVER).count()
+        else:
+            covers = sum(1 for m in members if m.role == OperationMember.Role.COVER)
+        if covers < len(cadets):
+            problems.append(
+                f"{len(cadets)} cadet{'s' if len(cadets) != 1 else ''} booked but "
+                f"{covers} cover officer{'s' if covers != 1 else ''}: "
+                "each cadet needs a cover officer of their own."
+            )
+        for cadet in cadets:
+            if cadet.permission_recorded_on is None or cadet.permission_recorded_on > self.date:
+                problems.append(
+                    f"{cadet.code} has no parental permission in force on {self.date:%d %b %Y}."
+                )
+        return problems
 
     @property
     def is_closed(self) -> bool:
@@ -801,16 +983,159 @@ class VisitParticipant(Visit.participants.through):
 
 @pghistory.track(
     pghistory.InsertEvent("premises.add", trigger_name="premises_add"),
+    pghistory.UpdateEvent("premises.reorder", trigger_name="premises_reorder"),
     pghistory.DeleteEvent("premises.remove", trigger_name="premises_remove"),
     obj_field=None,
 )
-class OperationPremises(Operation.premises.through):
-    """A premises on an operation's checklist: a row of the table Django makes for
-    `Operation.premises`, as a proxy that carries the table's change history."""
+class OperationPremises(models.Model):
+    """A premises on an operation's checklist, at its place in the visiting order.
+
+    The table is the one Django made for `Operation.premises` before the order was kept, so its
+    rows and their change history carried over. A premises with no position (just added) comes
+    after those placed, by town and postcode (`Operation.visiting_order`)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE)
+    premises = models.ForeignKey(Premises, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Place in the visiting order, from 1."
+    )
 
     class Meta:
-        proxy = True
+        db_table = "visits_operation_premises"
+        unique_together = [("operation", "premises")]
+        ordering = ["operation", "position", "id"]
         default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__isnull=True) | Q(position__gte=1),
+                name="operation_premises_position_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.operation_id}: {self.premises_id} at {self.position}"
+
+    def get_absolute_url(self):
+        return reverse("visits:operation_detail", args=[self.operation_id])
+
+
+class OperationMemberQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Team places of operations of the user's force."""
+        return self.filter(operation__force_id=user.force_id)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class OperationMember(models.Model):
+    """An officer of the force booked on an operation, with their role on the night. The lead
+    is the operation's `lead_officer`."""
+
+    class Role(models.TextChoices):
+        COVER = MEMBER_COVER, "Cover officer"
+        HANDLER = "handler", "Cadet handler"
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OperationMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["operation", "role", "id"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "user"], name="operation_member_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=[MEMBER_COVER, "handler"]), name="operation_member_role_valid"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="operation_member_same_force",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[("operation_force", "bigint"), ("user_force", "bigint")],
+                func="""
+                SELECT force_id INTO operation_force FROM visits_operation
+                WHERE id = NEW.operation_id;
+                SELECT force_id INTO user_force FROM accounts_user WHERE id = NEW.user_id;
+                IF user_force IS DISTINCT FROM operation_force THEN
+                    RAISE EXCEPTION 'operation_member_same_force: '
+                        'the officer belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.user_id}"
+
+    def get_absolute_url(self):
+        return reverse("visits:operation_team", args=[self.operation_id])
+
+
+@pghistory.track(
+    pghistory.InsertEvent("cadet.add", trigger_name="operation_cadet_add"),
+    pghistory.DeleteEvent("cadet.remove", trigger_name="operation_cadet_remove"),
+    obj_field=None,
+)
+class OperationCadet(models.Model):
+    """A cadet booked on an operation, by code only. Their parental permission must be in force
+    on the operation's date (held here as the cadet is booked, and again at the start)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE)
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["operation", "id"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "participant"], name="operation_cadet_unique"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="operation_cadet_rules",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                declare=[
+                    START_RULE_CONSTANTS[2],
+                    ("operation_force", "bigint"),
+                    ("cadet_force", "bigint"),
+                    ("night", "date"),
+                    ("live", "boolean"),
+                    ("permission", "date"),
+                ],
+                func="""
+                SELECT force_id, date, NOT imported INTO operation_force, night, live
+                FROM visits_operation WHERE id = NEW.operation_id;
+                SELECT force_id, permission_recorded_on INTO cadet_force, permission
+                FROM visits_participant WHERE id = NEW.participant_id;
+                IF cadet_force IS DISTINCT FROM operation_force THEN
+                    RAISE EXCEPTION 'operation_cadet_same_force: '
+                        'the cadet belongs to another force'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF live AND (permission IS NULL OR permission > night) THEN
+                    RAISE EXCEPTION '%', permission_rule
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.operation_id}: cadet {self.participant_id}"
+
+    def get_absolute_url(self):
+        return reverse("visits:operation_team", args=[self.operation_id])
 
 
 @pghistory.track(

@@ -15,7 +15,15 @@ from common.csvutil import read_import
 from common.xlsxutil import Sheet
 from premises.models import Premises
 
-from .models import LONDON_TZ, Operation, Participant, Scenario, Visit
+from .models import (
+    LONDON_TZ,
+    Operation,
+    OperationMember,
+    OperationPremises,
+    Participant,
+    Scenario,
+    Visit,
+)
 
 
 def visit_save(
@@ -108,6 +116,109 @@ def scenario_save(
         scenario.created_by = user
         scenario.save()
         return scenario
+
+
+class OperationNotReady(Exception):
+    """The operation cannot start: `problems` says why, in words."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def operation_team_save(
+    *,
+    operation: Operation,
+    user: User,
+    lead: User | None,
+    covers: list[User],
+    handlers: list[User],
+    cadets: list[Participant],
+    expected_version: int,
+) -> Operation:
+    """Book the operation's team: its lead, cover officers, cadet handlers and cadets.
+
+    Stale-safe on the operation's version; rows of people who keep their place are left alone,
+    so the change history shows only who was booked, moved or taken off."""
+    roles = {u.pk: OperationMember.Role.COVER for u in covers}
+    roles.update({u.pk: OperationMember.Role.HANDLER for u in handlers})
+    with transaction.atomic():
+        operation.lead_officer = lead
+        save_versioned(operation, expected_version=expected_version)
+        booked = {m.user_id: m for m in operation.members.all()}
+        operation.members.exclude(user_id__in=roles).delete()
+        for member in booked.values():
+            if member.user_id in roles and member.role != roles[member.user_id]:
+                member.role = roles[member.user_id]
+                member.save(update_fields=["role", "updated_at"])
+        OperationMember.objects.bulk_create(
+            OperationMember(operation=operation, user_id=pk, role=role)
+            for pk, role in roles.items()
+            if pk not in booked
+        )
+        operation.cadets.set(cadets)
+    return operation
+
+
+def operation_risk_assessment_approve(
+    *,
+    operation: Operation,
+    user: User,
+    reference: str,
+    approved_on,
+    expected_version: int,
+) -> Operation:
+    """Record the operation's risk assessment as approved by `user` on `approved_on`.
+
+    A new reference replaces an earlier approval, which is cleared first: the database refuses a
+    reference changed under an approval (the `operation_rules` trigger)."""
+    with transaction.atomic():
+        if operation.risk_assessment_approved and operation.risk_assessment_ref != reference:
+            Operation.objects.filter(pk=operation.pk).update(
+                risk_assessment_approved_by=None, risk_assessment_approved_on=None
+            )
+        operation.risk_assessment_ref = reference
+        operation.risk_assessment_approved_by = user
+        operation.risk_assessment_approved_on = approved_on
+        save_versioned(operation, expected_version=expected_version)
+    return operation
+
+
+def operation_start(*, operation: Operation, user: User) -> Operation:
+    """Start a planned operation, if the night is lawful and safe (docs/domain.md,
+    "Operations"); otherwise raise `OperationNotReady` with the reasons. The database holds
+    the same rules."""
+    with transaction.atomic():
+        operation = Operation.objects.select_for_update().get(pk=operation.pk)
+        if operation.status != Operation.Status.PLANNED:
+            return operation
+        problems = operation.start_problems()
+        if problems:
+            raise OperationNotReady(problems)
+        operation.status = Operation.Status.IN_PROGRESS
+        operation.version += 1
+        operation.save(update_fields=["status", "version", "updated_at"])
+    return operation
+
+
+def operation_order_save(
+    *, operation: Operation, user: User, positions: dict[int, int], expected_version: int
+) -> Operation:
+    """Keep the checklist's visiting order: `positions` maps each link's id to the number the
+    user gave it. Numbers are read as an order, so they become 1, 2, 3... (ties keep the order
+    shown); a link left out keeps its place after them."""
+    with transaction.atomic():
+        save_versioned(operation, expected_version=expected_version)
+        links = list(operation.visiting_order())
+        shown = {link.pk: index for index, link in enumerate(links)}
+        links.sort(key=lambda link: (positions.get(link.pk, len(links) + 1), shown[link.pk]))
+        changed = []
+        for number, link in enumerate(links, start=1):
+            if link.position != number:
+                link.position = number
+                changed.append(link)
+        OperationPremises.objects.bulk_update(changed, ["position"])
+    return operation
 
 
 def operation_close(*, operation: Operation, user: User) -> Operation:

@@ -7,41 +7,52 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import role_required
 from accounts.submission import submit_once
-from audit.decorators import disclosure_required
+from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from audit.middleware import quiet, search_logged
 from audit.queries import seen_by
 from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import csv_download
 from common.filtering import record_id
 from common.pagination import page_with_total, page_without_count
+from common.pdf import pdf_response_headers, render_pdf
 from common.xlsxutil import xlsx_download
 from premises.models import Premises
 
 from .filters import VisitFilter
 from .forms import (
     OperationForm,
+    OperationTeamForm,
     ParticipantForm,
     PremisesSearchForm,
+    RiskAssessmentApprovalForm,
     ScenarioForm,
     VisitForm,
     VisitImportForm,
+    VisitingOrderForm,
     VisitStartForm,
 )
 from .models import Operation, Participant, Scenario, Visit
+from .queries import booked_team, briefing_pack, stops_in_order
 from .services import (
     IMPORT_COLUMNS,
     IMPORT_OPTIONAL_COLUMNS,
+    OperationNotReady,
     VisitImportFailed,
     operation_close,
+    operation_order_save,
+    operation_risk_assessment_approve,
+    operation_start,
+    operation_team_save,
     scenario_save,
     visit_save,
     visits_import,
@@ -196,6 +207,8 @@ def visit_create(request, premises_pk):
     operation, retest_of = start["operation"], start["retest_of"]
     if operation:
         initial["operation"] = operation.pk
+        # The night's cadets, as booked on the operation (those who may still take part).
+        initial["participants"] = [c.pk for c in operation.cadets.all() if c.can_take_part]
         if operation.scenario_id:
             initial["scenario"] = operation.scenario_id
             initial["indicators"] = list(operation.scenario.indicators)
@@ -339,20 +352,21 @@ def operation_list(request):
 def operation_detail(request, pk):
     operation = get_object_or_404(
         Operation.objects.visible_to(request.user)
-        .select_related("lead_officer", "scenario")
+        .select_related("lead_officer", "scenario", "risk_assessment_approved_by")
         .prefetch_related("towns"),
         pk=pk,
     )
     visits = Visit.objects.filter(operation=operation).order_by("-visited_at", "-id")
-    checklist = (
-        operation.premises.select_related("town")
-        .prefetch_related(Prefetch("visits", queryset=visits, to_attr="operation_visits"))
-        .order_by("town__name", "name")
-    )
-    rows = []
-    for premises in checklist:
-        latest = premises.operation_visits[0] if premises.operation_visits else None
-        rows.append({"premises": premises, "visit": latest})
+    stops = stops_in_order(operation)
+    latest = {}
+    for visit in visits.filter(premises__in=[stop.link.premises_id for stop in stops]).only(
+        "premises", "visited_at", "outcome", "result"
+    ):
+        latest.setdefault(visit.premises_id, visit)
+    rows = [
+        {"stop": stop, "premises": stop.premises, "visit": latest.get(stop.link.premises_id)}
+        for stop in stops
+    ]
     totals = visits.aggregate(
         passed=Count("id", filter=Q(result=Visit.Result.PASS)),
         failed=Count("id", filter=Q(result=Visit.Result.FAIL)),
@@ -364,10 +378,23 @@ def operation_detail(request, pk):
     unplanned = list(
         visits.exclude(premises__in=operation.premises.all()).select_related("premises__town")
     )
+    members, cadets = booked_team(operation)
+    problems = (
+        operation.start_problems(members=members, cadets=cadets) if operation.is_planned else []
+    )
+    can_change = request.user.has_perm("visits.change_operation") and not operation.is_closed
+    order_form = None
+    if can_change and len(stops) > 1:
+        order_form = VisitingOrderForm(operation=operation, links=[s.link for s in stops])
+        fields = dict(order_form.rows())
+        for row in rows:
+            row["position"] = fields[row["stop"].link]
+    # The night must be ready to start (docs/domain.md, "Operations") before visits are logged.
     can_log = (
         request.user.has_perm("visits.add_visit")
         and not operation.is_closed
         and operation.has_risk_assessment
+        and not problems
     )
     return render(
         request,
@@ -378,6 +405,11 @@ def operation_detail(request, pk):
             "totals": totals,
             "to_visit": sum(1 for row in rows if row["visit"] is None),
             "unplanned": unplanned,
+            "members": members,
+            "cadets": cadets,
+            "problems": problems,
+            "can_change": can_change,
+            "order_form": order_form,
             "can_log": can_log,
             "offline": _offline_plan(operation, rows) if can_log else None,
         },
@@ -438,10 +470,13 @@ def operation_edit(request, pk):
     form = OperationForm(request.POST or None, instance=operation, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
+            edited = form.save(commit=False)
+            if "risk_assessment_ref" in form.changed_data:
+                # An approval is of one assessment: a new reference waits for its own.
+                edited.risk_assessment_approved_by = None
+                edited.risk_assessment_approved_on = None
             # save(commit=False) gives the form its save_m2m; the versioned save goes first.
-            save_versioned(
-                form.save(commit=False), expected_version=form.cleaned_data["expected_version"]
-            )
+            save_versioned(edited, expected_version=form.cleaned_data["expected_version"])
             form.save_m2m()
         except StaleEdit as conflict:
             form.show_conflict(conflict.current)
@@ -463,6 +498,142 @@ def operation_close_view(request, pk):
         messages.success(request, f"{operation.name} is closed.")
         return redirect(operation)
     return render(request, "visits/operation_confirm_close.html", {"operation": operation})
+
+
+@role_required("visits.view_operation", "visits.change_operation")
+def operation_team(request, pk):
+    """Book the team on the night: lead, cover officers, cadet handlers and cadets (codes)."""
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    if operation.is_closed:
+        messages.info(request, f"{operation.name} is closed: its team is final.")
+        return redirect(operation)
+    form = OperationTeamForm(request.POST or None, instance=operation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            operation_team_save(
+                operation=form.instance,
+                user=request.user,
+                lead=form.cleaned_data["lead_officer"],
+                covers=list(form.cleaned_data["covers"]),
+                handlers=list(form.cleaned_data["handlers"]),
+                cadets=list(form.cleaned_data["cadets"]),
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved the team for {operation.name}.")
+            return redirect(operation)
+    return render(request, "visits/operation_team.html", {"form": form, "operation": operation})
+
+
+@role_required("visits.view_operation", "visits.approve_risk_assessment")
+def operation_approve(request, pk):
+    """A sergeant records the operation's risk assessment as approved, by them, on a date."""
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    if not operation.is_planned:
+        messages.info(request, f"{operation.name} has started: its risk assessment is final.")
+        return redirect(operation)
+    form = RiskAssessmentApprovalForm(request.POST or None, instance=operation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            operation_risk_assessment_approve(
+                operation=form.instance,
+                user=request.user,
+                reference=form.cleaned_data["risk_assessment_ref"],
+                approved_on=form.cleaned_data["risk_assessment_approved_on"],
+                expected_version=form.cleaned_data["expected_version"],
+            )
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(
+                request, f"Recorded the risk assessment of {operation.name} as approved."
+            )
+            return redirect(operation)
+    return render(request, "visits/operation_approve.html", {"form": form, "operation": operation})
+
+
+@require_POST
+@role_required("visits.view_operation", "visits.change_operation")
+def operation_start_view(request, pk):
+    """Start the night, if it is lawful and safe; otherwise say what is missing."""
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    try:
+        operation_start(operation=operation, user=request.user)
+    except OperationNotReady as refused:
+        for problem in refused.problems:
+            messages.error(request, f"{operation.name} cannot start: {problem}")
+    else:
+        messages.success(request, f"{operation.name} has started.")
+    return redirect(operation)
+
+
+@require_POST
+@role_required("visits.view_operation", "visits.change_operation")
+def operation_order(request, pk):
+    """Keep the visiting order typed in the checklist's numbers."""
+    operation = get_object_or_404(Operation.objects.visible_to(request.user), pk=pk)
+    form = VisitingOrderForm(
+        request.POST, operation=operation, links=list(operation.visiting_order())
+    )
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(operation)
+    try:
+        operation_order_save(
+            operation=operation,
+            user=request.user,
+            positions=form.positions(),
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except StaleEdit:
+        messages.error(
+            request,
+            "Someone else changed this operation while you were ordering it, so the order was "
+            "not saved. Here is the order as saved: number the premises again.",
+        )
+    else:
+        messages.success(request, "Saved the visiting order.")
+    return redirect(operation)
+
+
+def _briefing(request, pk):
+    operation = get_object_or_404(
+        Operation.objects.visible_to(request.user).select_related(
+            "force", "lead_officer", "scenario", "risk_assessment_approved_by"
+        ),
+        pk=pk,
+    )
+    return operation, briefing_pack(operation)
+
+
+@role_required("visits.view_operation")
+def operation_briefing(request, pk):
+    """The briefing pack to print: behind the disclosure prompt, with no cadet names."""
+    operation, pack = _briefing(request, pk)
+    gate = ask_purpose(request)
+    if gate:
+        return gate
+    response = render(request, "visits/operation_briefing.html", {"pack": pack, "print": True})
+    return log_disclosure(request, response)
+
+
+@role_required("visits.view_operation")
+def operation_briefing_pdf(request, pk):
+    """The briefing pack as a PDF, behind the disclosure prompt."""
+    operation, pack = _briefing(request, pk)
+    gate = ask_purpose(request)
+    if gate:
+        return gate
+    pdf = render_pdf("visits/operation_briefing_pdf.html", {"pack": pack}, request=request)
+    response = HttpResponse(
+        pdf, headers=pdf_response_headers(f"briefing-{slugify(operation.name)}")
+    )
+    return log_disclosure(request, response)
 
 
 # --- Cadets (participants) -------------------------------------------------------------------

@@ -235,7 +235,7 @@ def test_another_forces_cadet_is_refused(officer_client, other_force, premises, 
 
 
 def test_an_operation_without_a_risk_assessment_is_refused(officer_client, force, premises, cadet):
-    unassessed = OperationFactory(force=force, risk_assessment_ref="")
+    unassessed = OperationFactory(force=force, risk_assessment_ref="", approved=False)
     refused(
         officer_client,
         premises,

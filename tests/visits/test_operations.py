@@ -304,13 +304,14 @@ def test_a_visit_to_unplanned_premises_is_listed_apart_and_not_counted_as_planne
     assert "2 of 4 planned" in list_html
 
 
-def test_an_operation_without_a_risk_assessment_cannot_be_logged_against(
+def test_an_operation_without_an_approved_risk_assessment_cannot_be_logged_against(
     officer_client, force, premises
 ):
-    operation = OperationFactory(force=force, risk_assessment_ref="")
+    operation = OperationFactory(force=force, approved=False)
     operation.premises.add(premises)
     html = officer_client.get(operation.get_absolute_url()).content.decode()
-    assert "No risk assessment reference is recorded" in html
+    assert "Not ready to start" in html
+    assert "The risk assessment is not approved yet." in html
     assert f"?operation={operation.pk}" not in html
 
 

@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from visits.models import Participant
+
 from ..conftest import answer_disclosure_prompt
 from ..factories import (
     OperationFactory,
+    OperationMemberFactory,
     ParticipantFactory,
     PremisesFactory,
     ScenarioFactory,
@@ -133,12 +136,20 @@ def test_the_operation_detail_runs_a_fixed_number_of_queries(
     officer_client, rows, django_assert_max_own_queries
 ):
     operation = rows["operations"][0]
-    # Plan the whole force's premises into one operation, so the checklist grows with n.
+    # Plan the whole force's premises into one operation, and book every cadet and as many
+    # cover officers, so the checklist and the team grow with n.
     operation.premises.add(*rows["premises"])
+    operation.cadets.add(*Participant.objects.filter(force=operation.force_id))
+    for _ in range(rows["n"]):
+        OperationMemberFactory(operation=operation)
+    # The operation, its towns, its checklist in order, the failures awaiting a re-test, the
+    # latest visit of each, the totals, the unplanned visits, its team and its cadets.
     response = bounded(
-        officer_client, operation.get_absolute_url(), {}, 6, django_assert_max_own_queries
+        officer_client, operation.get_absolute_url(), {}, 9, django_assert_max_own_queries
     )
     assert len(response.context["rows"]) == rows["n"]
+    assert len(response.context["cadets"]) == rows["n"]
+    assert not response.context["problems"]
 
 
 def test_the_participant_list_runs_a_fixed_number_of_queries(
@@ -181,7 +192,9 @@ def test_the_log_form_runs_a_fixed_number_of_queries(
     }
     query = {key: filled[value] for key, value in query.items()}
     url = reverse("visits:create", args=[premises.pk])
-    response = bounded(officer_client, url, query, 4, django_assert_max_own_queries)
+    # With an operation, one more: its cadets, who are chosen for you.
+    limit = 5 if "operation" in query else 4
+    response = bounded(officer_client, url, query, limit, django_assert_max_own_queries)
     form = response.context["form"]
     assert len(form.fields["participants"].queryset) == rows["n"]
 
