@@ -89,6 +89,13 @@ HISTORY_PARTS = {
     "visits.operation": (
         Part("visits.OperationPremisesEvent", "operation", "Premises", other="premises"),
         Part("visits.OperationTownEvent", "operation", "Town", other="town"),
+        Part("visits.OperationCadetEvent", "operation", "Cadet", other="participant"),
+        Part(
+            "visits.OperationMemberEvent",
+            "operation",
+            "Team member",
+            verbs={"insert": "booked", "update": "given another role", "delete": "taken off"},
+        ),
     ),
     "training.notice": (
         Part("training.GuestInfoRequestEvent", "notice", "Guest information request"),
@@ -114,7 +121,7 @@ OWN_TITLES = {
     "password_reset": "Password reset",
 }
 RECORD_VERBS = {"insert": "recorded", "update": "changed", "delete": "deleted"}
-LINK_VERBS = {"add": "added", "remove": "removed"}
+LINK_VERBS = {"add": "added", "remove": "removed", "reorder": "moved in the visiting order"}
 
 
 def seen_by(object_type: str, object_id: int, limit: int = 20) -> QuerySet:

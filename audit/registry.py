@@ -46,6 +46,8 @@ LOGGED_VIEWS: dict[str, Logged] = {
     "visits:operation_detail": Logged(A.VIEW, "visits.operation"),
     "visits:operation_edit": Logged(A.VIEW, "visits.operation"),
     "visits:operation_close": Logged(A.VIEW, "visits.operation"),
+    "visits:operation_team": Logged(A.VIEW, "visits.operation"),
+    "visits:operation_approve": Logged(A.VIEW, "visits.operation"),
     "visits:participant_list": Logged(A.LIST, "visits.participant"),
     "visits:participant_edit": Logged(A.VIEW, "visits.participant"),
     "visits:scenario_list": Logged(A.LIST, "visits.scenario"),
@@ -95,6 +97,8 @@ DISCLOSURE_VIEWS = {
     "training:session_ics",
     "training:my_sessions_ics",
     "audit:export",
+    "visits:operation_briefing",
+    "visits:operation_briefing_pdf",
 }
 
 BLANK_FORM = "a blank form: it shows no records (what it saves is in the change history)"
@@ -120,6 +124,8 @@ NOT_LOGGED: dict[str, str] = {
     "visits:scenario_create": BLANK_FORM,
     "visits:service_worker": "the offline worker's script: code, no records",
     "training:assign": WRITE_ONLY,
+    "visits:operation_start": WRITE_ONLY,
+    "visits:operation_order": WRITE_ONLY,
     "training:letter_sent": WRITE_ONLY,
     "training:notice_served": ISSUE_ONLY,
     "training:request_sent": ISSUE_ONLY,

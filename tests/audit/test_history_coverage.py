@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from accounts import roles
 from audit.models import AccessLog
-from audit.queries import HISTORY_MODELS, HISTORY_PARTS, history
+from audit.queries import HISTORY_MODELS, HISTORY_PARTS, LINK_VERBS, history
 from audit.registry import NOT_LOGGED
 from makesafe.dbroles import append_only_tables
 from retention.models import RetentionDecision
@@ -114,9 +114,9 @@ def test_every_part_of_a_history_is_tracked_and_points_at_its_record():
         link = event_model._meta.get_field(part.link)
         if link.many_to_one:
             assert link.related_model._meta.label_lower == parent, part
-        if part.other:  # a many-to-many table: additions and removals
-            added, removed = sorted(labels_of(event_model))
-            assert added.endswith(".add") and removed.endswith(".remove"), part
+        if part.other:  # a many-to-many table: additions and removals (and moves, if kept)
+            verbs = {label.rpartition(".")[2] for label in labels_of(event_model)}
+            assert {"add", "remove"} <= verbs <= set(LINK_VERBS), part
             assert event_model._meta.get_field(part.other).many_to_one, part
         else:
             assert labels_of(event_model) >= RECORD_LABELS, part
@@ -469,7 +469,7 @@ VISITS_CSV = (
 def _registry_writes(records, town, people):
     """URL name -> (who, URL, POST data, the events it writes) for every page that audit.registry
     says shows no records but writes to the change history."""
-    premises, visit = records["premises"], records["visit"]
+    premises, visit, operation = records["premises"], records["visit"], records["operation"]
     visits_csv = VISITS_CSV.format(reference=premises.reference).encode()
     return {
         "premises:create": (
@@ -511,6 +511,24 @@ def _registry_writes(records, town, people):
             reverse("visits:scenario_create"),
             scenario_post(),
             {"visits.ScenarioEvent": ["insert"]},
+        ),
+        "visits:operation_order": (
+            "officer",
+            reverse("visits:operation_order", args=[operation.pk]),
+            {
+                "expected_version": operation.version,
+                **{f"position_{link.pk}": 1 for link in operation.visiting_order()},
+            },
+            {
+                "visits.OperationEvent": ["update"],
+                "visits.OperationPremisesEvent": ["premises.reorder"],
+            },
+        ),
+        "visits:operation_start": (
+            "officer",
+            reverse("visits:operation_start", args=[operation.pk]),
+            {},
+            {"visits.OperationEvent": ["update"]},
         ),
         "training:assign": (
             "sergeant",
