@@ -15,7 +15,15 @@ from accounts.models import Force, User
 from premises.models import Premises, Town
 from premises.services import operator_resolve
 from training.models import GuestInfoRequest, Notice, OutcomeLetter, TrainingSession
-from visits.models import LONDON_TZ, Operation, Participant, Scenario, Visit
+from visits.models import (
+    LONDON_TZ,
+    Operation,
+    OperationMember,
+    OperationPremises,
+    Participant,
+    Scenario,
+    Visit,
+)
 from visits.services import scenario_save
 
 DEMO_PASSWORD = "makesafe-demo-2021"
@@ -515,6 +523,59 @@ CADETS = [
 ]
 
 SEED_OPERATION = "Makesafe hotels: Ipswich and Bury St Edmunds, Sep 2021"
+
+# Officers who go out on the nights as cover officers and cadet handlers. They have no demo
+# login: they only appear in operations' teams. (username, first, last, rank, collar number)
+TEAM_OFFICERS = [
+    ("pc.reeve", "Tom", "Reeve", User.Rank.CONSTABLE, "1402"),
+    ("pc.okafor", "Grace", "Okafor", User.Rank.CONSTABLE, "1517"),
+    ("pcso.lee", "Sam", "Lee", User.Rank.STAFF, "P2290"),
+]
+
+
+def _team_officers(force) -> list[User]:
+    people = []
+    for username, first, last, rank, number in TEAM_OFFICERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "force": force,
+                "rank": rank,
+                "collar_number": number,
+                "email": f"{username}@makesafe.invalid",
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=roles.OFFICER))
+        people.append(user)
+    return people
+
+
+def _book_team(operation, *, covers, handlers=(), cadets=(), approver, approved_on) -> None:
+    """The night's team as it was booked, and its risk assessment as approved (docs/domain.md,
+    "Operations"): a cover officer for each cadet."""
+    OperationMember.objects.bulk_create(
+        [OperationMember(operation=operation, user=u, role="cover") for u in covers]
+        + [OperationMember(operation=operation, user=u, role="handler") for u in handlers]
+    )
+    operation.cadets.set(cadets)
+    Operation.objects.filter(pk=operation.pk).update(
+        risk_assessment_approved_by=approver, risk_assessment_approved_on=approved_on
+    )
+
+
+def _number_in_order(operation) -> None:
+    """Keep the checklist's default order (town, then postcode) as its visiting order."""
+    links = list(operation.visiting_order())
+    for number, link in enumerate(links, start=1):
+        link.position = number
+    OperationPremises.objects.bulk_update(links, ["position"])
+
+
 # Hotels left out of the later history, so their 2021 follow-up shows in the queue and timeline.
 KEEP_2021 = {"SUF-H-0001", "SUF-H-0003", "SUF-H-0004"}
 # The seed article's eight hotels: two passed, six failed to identify the scenario.
@@ -661,6 +722,16 @@ def seed_visits(force: Force) -> int:
     )
     operation.towns.set([towns["Ipswich"], towns["Bury St Edmunds"]])
     operation.premises.set([premises[ref] for ref, *_ in SEED_VISITS])
+    reeve, okafor, lee = _team_officers(force)
+    _book_team(
+        operation,
+        covers=[officer],
+        handlers=[lee],
+        cadets=[cadets[1]],
+        approver=sergeant,
+        approved_on=seed_day - timedelta(days=8),
+    )
+    _number_in_order(operation)
     created = 0
     for ref, hhmm, outcome, stage, contact, reason in SEED_VISITS:
         _visit(
@@ -730,6 +801,8 @@ def seed_visits(force: Force) -> int:
         )
         op.towns.set([towns[name] for name in town_pair])
         op.premises.set(chosen)
+        _number_in_order(op)
+        booked = set()
         for n, p in enumerate(chosen):
             earlier = last_result.get(p.reference)
             fail_rate = SECTOR_FAIL[p.sector] * (0.6 if earlier is not None else 1.0)
@@ -757,7 +830,18 @@ def seed_visits(force: Force) -> int:
             )
             if visit.result != "void":
                 last_result[p.reference] = visit
+            booked.update(visit.participants.all())
             created += 1
+        # The night's cadets, each with a cover officer; the one who did not lead covers too.
+        cover_pool = [officer if op.lead_officer == sergeant else sergeant, reeve, okafor]
+        _book_team(
+            op,
+            covers=cover_pool[: max(1, len(booked))],
+            handlers=[lee],
+            cadets=sorted(booked, key=lambda c: c.code),
+            approver=sergeant,
+            approved_on=day - timedelta(days=7),
+        )
 
     # 3. Today's operation, planned, so an officer can log from its checklist.
     today = timezone.localdate()
@@ -769,7 +853,8 @@ def seed_visits(force: Force) -> int:
         scenario=revised,
         status=Operation.Status.PLANNED,
         risk_assessment_ref=f"RA-{today:%Y-%m%d}",
-        briefing_notes="Evening deployment. Cadet C-021 with PC Shah; welfare debrief at the end.",
+        meeting_point="Felixstowe police station, rear yard, 18:30",
+        briefing_notes="Evening deployment. Cadet C-021 with PC Reeve; welfare debrief at the end.",
         created_by=sergeant,
     )
     planned.towns.set([towns["Felixstowe"], towns["Lowestoft"]])
@@ -780,6 +865,40 @@ def seed_visits(force: Force) -> int:
             if p.town.name in ("Felixstowe", "Lowestoft") and p.sector in ("hotel", "bnb", "taxi")
         ]
     )
+    _book_team(
+        planned,
+        covers=[reeve],
+        handlers=[lee],
+        cadets=[cadets[2]],
+        approver=sergeant,
+        approved_on=today - timedelta(days=2),
+    )
+    _number_in_order(planned)
+
+    # 4. Next week's operation, still being planned: the risk assessment is not approved yet and
+    # two cadets are booked with one cover officer, so it cannot start.
+    next_week = today + timedelta(days=7)
+    upcoming = Operation.objects.create(
+        force=force,
+        name="Makesafe Ipswich: licensed premises and takeaways",
+        date=next_week,
+        lead_officer=sergeant,
+        scenario=scenarios["Drinks for an under-18"],
+        status=Operation.Status.PLANNED,
+        risk_assessment_ref=f"RA-{next_week:%Y-%m%d}",
+        meeting_point="Ipswich police station, Elm Street, 19:00",
+        created_by=sergeant,
+    )
+    upcoming.towns.set([towns["Ipswich"]])
+    upcoming.premises.set(
+        [
+            p
+            for p in premises.values()
+            if p.town.name == "Ipswich" and p.sector in ("licensed", "takeaway")
+        ]
+    )
+    OperationMember.objects.create(operation=upcoming, user=okafor, role="cover")
+    upcoming.cadets.set([cadets[0], cadets[2]])
     return created
 
 
