@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from common.support import SafeLookupsMixin
 
-from .models import Operation, Participant, Scenario, Visit
+from .models import Operation, OperationCadet, OperationMember, Participant, Scenario, Visit
 
 
 @admin.register(Visit)
@@ -25,12 +25,25 @@ class VisitAdmin(SafeLookupsMixin, admin.ModelAdmin):
     readonly_fields = ["result", "version"]
 
 
+class OperationMemberInline(admin.TabularInline):
+    model = OperationMember
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+class OperationCadetInline(admin.TabularInline):
+    model = OperationCadet
+    raw_id_fields = ["participant"]
+    extra = 0
+
+
 @admin.register(Operation)
 class OperationAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "date", "status", "force"]
     list_filter = ["force", "status"]
     list_select_related = ["force"]
-    raw_id_fields = ["lead_officer", "scenario", "created_by"]
+    raw_id_fields = ["lead_officer", "scenario", "created_by", "risk_assessment_approved_by"]
+    inlines = [OperationMemberInline, OperationCadetInline]
     filter_horizontal = ["towns"]
     autocomplete_fields = []
     exclude = ["premises"]

@@ -72,12 +72,29 @@ def _bad_writes(force, town, other_town, officer):
         "town_name_not_blank": lambda: Town.objects.bulk_create([Town(force=force, name="")]),
         "premises_town_same_force": _bulk(PremisesFactory, town=other_town, force=force),
         "operation_end_after_start": _bulk(
-            OperationFactory, force=force, date=today, end_date=today - timedelta(days=1)
+            OperationFactory,
+            force=force,
+            date=today,
+            end_date=today - timedelta(days=1),
+            approved=False,
         ),
-        "operation_status_valid": _bulk(OperationFactory, force=force, status="abandoned"),
-        "operation_name_not_blank": _bulk(OperationFactory, force=force, name=""),
+        "operation_status_valid": _bulk(
+            OperationFactory, force=force, status="abandoned", approved=False
+        ),
+        "operation_name_not_blank": _bulk(OperationFactory, force=force, name="", approved=False),
         "operation_name_unique": lambda: Operation.objects.bulk_create(
-            [OperationFactory.build(force=force, name="Twice") for _ in range(2)]
+            [OperationFactory.build(force=force, name="Twice", approved=False) for _ in range(2)]
+        ),
+        "operation_approval_complete": _bulk(
+            OperationFactory, force=force, approved=False, risk_assessment_approved_on=today
+        ),
+        "operation_approval_before_night": _bulk(
+            OperationFactory,
+            force=force,
+            approved=False,
+            risk_assessment_approved_by=officer,
+            risk_assessment_approved_on=today + timedelta(days=1),
+            date=today + timedelta(days=7),
         ),
         "scenario_sectors_valid": _bulk(ScenarioFactory, force=force, sectors=["casino"]),
         "scenario_indicators_valid": _bulk(ScenarioFactory, force=force, indicators=["shifty"]),
@@ -153,6 +170,8 @@ RULES = [
     "operation_status_valid",
     "operation_name_not_blank",
     "operation_name_unique",
+    "operation_approval_complete",
+    "operation_approval_before_night",
     "scenario_sectors_valid",
     "scenario_indicators_valid",
     "scenario_one_current_version",

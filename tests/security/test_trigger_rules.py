@@ -40,6 +40,9 @@ RULE_TRIGGERS = [
     "visits.Visit:visit_rules",
     "visits.VisitParticipant:visit_participant_rules",
     "visits.Participant:participant_permission_covers_visits",
+    "visits.Operation:operation_rules",
+    "visits.OperationMember:operation_member_same_force",
+    "visits.OperationCadet:operation_cadet_rules",
     "training.TrainingSession:training_rules",
     "training.TrainingSession:training_status_transition",
     "training.Notice:notice_rules",
@@ -144,7 +147,15 @@ def rows(force, town, other_town, officer):
         "other_cadet": ParticipantFactory(force=other_force),
         "other_inspector": UserFactory(force=other_force, rank="inspector"),
         "disposed": PremisesFactory(town=town, active=False, disposed_at=now),
+        "plan": OperationFactory(force=force, approved=False),
+        "approved_plan": _with_cadet(OperationFactory(force=force), cadet),
+        "other_officer": UserFactory(force=other_force),
     }
+
+
+def _with_cadet(operation, cadet):
+    operation.cadets.add(cadet)
+    return operation
 
 
 def _sql(statement, *names):
@@ -172,6 +183,76 @@ def _bulk_notice_on_another_forces_hotel(rows):
 
 # (trigger, the error it raises, a write that breaks the rule): every rule of every trigger.
 WRITES = [
+    (
+        "operation_rules",
+        "operation_approver_same_force",
+        _sql(
+            "UPDATE visits_operation SET risk_assessment_approved_by_id = %s WHERE id = %s",
+            "other_officer",
+            "approved_plan",
+        ),
+    ),
+    (
+        "operation_rules",
+        "operation_approval_names_reference",
+        _sql(
+            "UPDATE visits_operation SET risk_assessment_ref = 'RA-X' WHERE id = %s",
+            "approved_plan",
+        ),
+    ),
+    (
+        "operation_rules",
+        "operation_start_needs_approval",
+        _sql("UPDATE visits_operation SET status = 'in_progress' WHERE id = %s", "plan"),
+    ),
+    (
+        "operation_rules",
+        "operation_start_needs_cover",
+        _sql("UPDATE visits_operation SET status = 'in_progress' WHERE id = %s", "approved_plan"),
+    ),
+    (
+        "operation_rules",
+        "operation_start_needs_permission",
+        _sql(
+            # A cover for the cadet, then a start moved to before the cadet's permission.
+            "INSERT INTO visits_operationmember (operation_id, user_id, role, created_at, "
+            "updated_at) VALUES (%s, %s, 'cover', now(), now()); "
+            "UPDATE visits_operation SET status = 'in_progress', date = date - 60 WHERE id = %s",
+            "approved_plan",
+            "constable",
+            "approved_plan",
+        ),
+    ),
+    (
+        "operation_member_same_force",
+        "operation_member_same_force",
+        _sql(
+            "INSERT INTO visits_operationmember (operation_id, user_id, role, created_at, "
+            "updated_at) VALUES (%s, %s, 'cover', now(), now())",
+            "plan",
+            "other_officer",
+        ),
+    ),
+    (
+        "operation_cadet_rules",
+        "operation_cadet_same_force",
+        _sql(
+            "INSERT INTO visits_operationcadet (operation_id, participant_id, created_at) "
+            "VALUES (%s, %s, now())",
+            "plan",
+            "other_cadet",
+        ),
+    ),
+    (
+        "operation_cadet_rules",
+        "operation_start_needs_permission",
+        _sql(
+            "INSERT INTO visits_operationcadet (operation_id, participant_id, created_at) "
+            "VALUES (%s, %s, now())",
+            "plan",
+            "unpermitted_cadet",
+        ),
+    ),
     ("premises_rules", "premises_town_same_force", _bulk_premises_in_another_forces_town),
     (
         "premises_rules",
