@@ -337,6 +337,50 @@ def test_an_operations_premises_and_towns_are_in_its_history(records, officer, s
     assert str(officer) in entry(html, "Town Ipswich added")
 
 
+def test_an_operations_team_cadets_and_order_are_in_its_history(records, officer, sergeant, force):
+    operation = records["operation"]
+    cover = UserFactory(force=force, first_name="Tom", last_name="Reeve")
+    cadet = ParticipantFactory(force=force, code="C-777")
+    data = {
+        "lead_officer": officer.pk,
+        "covers": [cover.pk],
+        "cadets": [cadet.pk],
+        "expected_version": operation.version,
+    }
+    with recorded() as found:
+        url = reverse("visits:operation_team", args=[operation.pk])
+        posted(client_for(sergeant).post(url, data))
+    assert labels(found) == {
+        "visits.OperationEvent": ["update"],
+        "visits.OperationMemberEvent": ["insert"],
+        "visits.OperationCadetEvent": ["cadet.add"],
+    }
+    assert_made_by(found, sergeant)
+    with recorded() as found:
+        url = reverse("visits:operation_team", args=[operation.pk])
+        posted(
+            client_for(sergeant).post(
+                url, {**data, "covers": [], "cadets": [], "expected_version": operation.version + 1}
+            )
+        )
+    assert labels(found) == {
+        "visits.OperationEvent": ["update"],
+        "visits.OperationMemberEvent": ["delete"],
+        "visits.OperationCadetEvent": ["cadet.remove"],
+    }
+    order = {"expected_version": operation.version + 2}
+    order.update({f"position_{link.pk}": 1 for link in operation.visiting_order()})
+    posted(client_for(sergeant).post(reverse("visits:operation_order", args=[operation.pk]), order))
+    html = history_page(sergeant, "visits.operation", operation.pk)
+    premises = records["premises"]
+    assert str(sergeant) in entry(html, f"Premises {premises} moved in the visiting order")
+    assert str(sergeant) in entry(html, "Team member booked")
+    assert "Cover officer" in entry(html, "Team member booked")
+    assert str(sergeant) in entry(html, "Team member taken off")
+    assert str(sergeant) in entry(html, "Cadet C-777 added")
+    assert str(sergeant) in entry(html, "Cadet C-777 removed")
+
+
 def test_a_users_roles_and_permissions_are_in_their_history(officer, force_admin, superuser):
     url = reverse("accounts:user_edit", args=[officer.pk])
     data = user_post(username=officer.username, password1="", password2="", role=roles.SERGEANT)
