@@ -345,6 +345,14 @@ class OperationForm(VersionedFormMixin, forms.ModelForm):
         start, end = cleaned.get("date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")
+        approved_on = self.instance.risk_assessment_approved_on
+        reference_kept = cleaned.get("risk_assessment_ref") == self.instance.risk_assessment_ref
+        if start and approved_on and reference_kept and start < approved_on:
+            self.add_error(
+                "date",
+                f"The risk assessment was approved on {approved_on:%d %b %Y}: the operation "
+                "cannot be before its approval.",
+            )
         return cleaned
 
 

@@ -360,6 +360,22 @@ def test_editing_the_reference_clears_the_approval(officer_client, night, sergea
     assert not night.risk_assessment_approved
 
 
+def test_an_approved_operation_cannot_move_before_its_approval(officer_client, night, sergeant):
+    Operation.objects.filter(pk=night.pk).update(
+        risk_assessment_approved_by=sergeant, risk_assessment_approved_on=TODAY()
+    )
+    data = operation_post(
+        name=night.name,
+        date=(TODAY() - datetime.timedelta(days=1)).strftime("%d/%m/%Y"),
+        risk_assessment_ref=night.risk_assessment_ref,
+        expected_version=1,
+    )
+    response = officer_client.post(reverse("visits:operation_edit", args=[night.pk]), data)
+    assert "cannot be before its approval" in response.content.decode()
+    night.refresh_from_db()
+    assert night.date == TODAY() + datetime.timedelta(days=7)
+
+
 def test_starting_is_refused_in_words_until_the_night_is_ready(officer_client, night, sergeant):
     url = reverse("visits:operation_start", args=[night.pk])
     page = officer_client.post(url, follow=True).content.decode()
