@@ -178,9 +178,11 @@ SELECT (f.id - 1) * %(cadets)s + c, f.id, 'C-' || lpad(c::text, 3, '0'),
     now(), now()
 FROM accounts_force f, generate_series(1, %(cadets)s) c;
 
--- One operation per force and month; past months completed.
+-- One operation per force and month; past months completed. Each risk assessment approved by
+-- the lead sergeant a week before (an operation starts only once it is: docs/domain.md).
 INSERT INTO visits_operation (id, force_id, name, date, end_date, lead_officer_id, status,
-    risk_assessment_ref, briefing_notes, imported, version, created_at, updated_at)
+    risk_assessment_ref, risk_assessment_approved_by_id, risk_assessment_approved_on,
+    meeting_point, briefing_notes, imported, version, created_at, updated_at)
 SELECT (f.id - 1) * %(months)s + m + 1, f.id,
     'Makesafe ' || f.code || ' '
         || to_char(%(first_day)s::date + m * interval '1 month', 'Mon YYYY'),
@@ -188,7 +190,9 @@ SELECT (f.id - 1) * %(months)s + m + 1, f.id,
     (%(first_day)s::date + (m + 1) * interval '1 month' - interval '1 day')::date,
     (f.id - 1) * %(per_force)s + 3,
     CASE WHEN m = %(months)s - 1 THEN 'in_progress' ELSE 'completed' END,
-    'RA-' || f.code || '-' || m, '', false, 1, now(), now()
+    'RA-' || f.code || '-' || m, (f.id - 1) * %(per_force)s + 3,
+    (%(first_day)s::date + m * interval '1 month' - interval '7 days')::date,
+    '', '', false, 1, now(), now()
 FROM accounts_force f, generate_series(0, %(months)s - 1) m;
 """
 
