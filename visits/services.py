@@ -173,7 +173,13 @@ def operation_risk_assessment_approve(
     A new reference replaces an earlier approval, which is cleared first: the database refuses a
     reference changed under an approval (the `operation_rules` trigger)."""
     with transaction.atomic():
-        if operation.risk_assessment_approved and operation.risk_assessment_ref != reference:
+        # The stored row, not `operation`: a form has already put the new reference on it.
+        stored_reference, stored_approval = (
+            Operation.objects.filter(pk=operation.pk)
+            .values_list("risk_assessment_ref", "risk_assessment_approved_on")
+            .get()
+        )
+        if stored_approval is not None and stored_reference != reference:
             Operation.objects.filter(pk=operation.pk).update(
                 risk_assessment_approved_by=None, risk_assessment_approved_on=None
             )

@@ -340,6 +340,18 @@ def test_a_sergeant_approves_the_risk_assessment(sergeant_client, sergeant, nigh
     night.refresh_from_db()
     assert night.risk_assessment_approved_by == sergeant
     assert night.risk_assessment_approved_on == TODAY()
+    # A new reference on the page: a new approval replaces the first.
+    response = sergeant_client.post(
+        url,
+        {
+            "risk_assessment_ref": "RA-2026-0043",
+            "risk_assessment_approved_on": TODAY().strftime("%d/%m/%Y"),
+            "expected_version": 2,
+        },
+    )
+    assert response.status_code == 302
+    night.refresh_from_db()
+    assert night.risk_assessment_ref == "RA-2026-0043"
 
 
 def test_editing_the_reference_clears_the_approval(officer_client, night, sergeant):
