@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         ("accounts", "0011_force_followup_horizon"),
         ("pghistory", "0007_auto_20250421_0444"),
         ("premises", "0010_town_version"),
-        ("visits", "0013_visit_live_checks"),
+        ("visits", "0014_planner_retest_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ("reports", "0007_one_counting_trigger_per_write"),
         ("retention", "0005_erase_issued_documents"),
         ("training", "0012_guest_request_version"),
-        ("visits", "0014_operation_team_and_order"),
+        ("visits", "0015_operation_team_and_order"),
     ]
 
     operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
