@@ -274,8 +274,8 @@ ROLE_MATRIX = {
     "visits:operation_approve": allowed("sergeant"),
     "visits:operation_start": dict.fromkeys(ALL_200, 405),  # POST only
     "visits:operation_order": dict.fromkeys(ALL_200, 405),  # POST only
-    "visits:operation_briefing": ALL_200,
-    "visits:operation_briefing_pdf": ALL_200,
+    "visits:operation_briefing": FORCE_200,
+    "visits:operation_briefing_pdf": FORCE_200,
     "visits:participant_list": allowed("sergeant", "force_admin"),
     "visits:participant_create": allowed("sergeant", "force_admin"),
     "visits:participant_edit": allowed("sergeant", "force_admin"),

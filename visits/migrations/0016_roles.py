@@ -5,10 +5,10 @@ from accounts.roles import sync_roles
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0011_force_followup_horizon"),
-        ("audit", "0002_access_log_without_single_column_indexes"),
+        ("accounts", "0012_national_coordinator"),
+        ("audit", "0003_combination_log"),
         ("premises", "0010_town_version"),
-        ("reports", "0007_one_counting_trigger_per_write"),
+        ("reports", "0008_national_reports_permission"),
         ("retention", "0005_erase_issued_documents"),
         ("training", "0012_guest_request_version"),
         ("visits", "0015_operation_team_and_order"),
