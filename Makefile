@@ -93,9 +93,12 @@ lint: db
 	$(PY) manage.py makemigrations --check --dry-run
 
 # The tests create databases and roles: as DATABASE_URL's role, or the embedded server's superuser
-# (`make run`'s app connects as its runtime role, which may not).
+# (`make run`'s app connects as its runtime role, which may not). They run in one worker per core
+# (pytest-xdist), each with a test database of its own: much of a test's time is spent waiting
+# on PostgreSQL and Chromium. TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= auto
 test: venv browser pdf-libs db lint
-	DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m tools.localdb url)}" $(PY) -m pytest
+	DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m tools.localdb url)}" $(PY) -m pytest -n $(TEST_WORKERS)
 
 # The benchmark's load generator (locust), kept out of requirements-dev.txt: make test and CI
 # do not install it.
