@@ -85,7 +85,7 @@ _FORCE_ADMIN = (
     ]
 )
 
-_NATIONAL_COORDINATOR = ["reports.view_national_reports"]
+_NATIONAL_COORDINATOR = ["reports.view_national_reports", "visits.manage_campaign"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OFFICER: _OFFICER,

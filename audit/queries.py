@@ -27,6 +27,7 @@ HISTORY_MODELS = {
     "visits.operation": "Operation",
     "visits.participant": "Cadet",
     "visits.scenario": "Scenario",
+    "visits.campaign": "Campaign",
     "training.trainingsession": "Training session",
     "training.notice": "s.116 notice",
     "training.guestinforequest": "Guest information request",

@@ -113,6 +113,13 @@ COMBINATION = (
     "combination log (CombinationLog: who, when, which forces, which report)"
 )
 
+CAMPAIGNS = (
+    "national campaigns: names and dates set by the national coordinator, no force's records"
+)
+EDIT_CAMPAIGN = (
+    "a national campaign's form: no force's records (what it saves is in the change history)"
+)
+
 NOT_LOGGED: dict[str, str] = {
     "more": "links to the other pages of the user's role",
     "healthz": "the load balancer's health check",
@@ -135,6 +142,9 @@ NOT_LOGGED: dict[str, str] = {
     "reports:national": COMBINATION,
     "reports:national_report": COMBINATION,
     "reports:national_press": COMBINATION,
+    "reports:campaign_list": CAMPAIGNS,
+    "reports:campaign_create": BLANK_FORM,
+    "reports:campaign_edit": EDIT_CAMPAIGN,
     "accounts:login": SIGN_IN,
     "accounts:logout": SIGN_IN,
     "accounts:profile": "the user's own account and their reminder emails: no one else's",

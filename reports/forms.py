@@ -2,12 +2,13 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 
 from accounts.models import User
 from common.choices import rows_together
 from common.filtering import record_id, validate_filter_date
 from premises.models import Premises, Town
-from visits.models import Operation
+from visits.models import Campaign, Operation
 
 from .reports import Filters, preset_dates
 
@@ -16,6 +17,14 @@ OPERATION_OPTIONS = 300
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"autocomplete": "off", "placeholder": "dd/mm/yyyy"}
 )
+
+
+class _CampaignChoices(BaseChoiceIterator):
+    """The campaign options, read (one query) only when the select is drawn."""
+
+    def __iter__(self):
+        yield ("", "All visits")
+        yield from Campaign.objects.values_list("pk", "name")
 
 
 class PeriodFilterForm(forms.Form):
@@ -37,6 +46,8 @@ class PeriodFilterForm(forms.Form):
         required=False, label="To", widget=DATE_WIDGET, validators=[validate_filter_date]
     )
     sector = forms.ChoiceField(required=False, label="Sector")
+    # A national campaign's id (drawn as a select): the visits of the operations linked to it.
+    campaign = forms.CharField(required=False, label="Campaign")
 
     def __init__(self, data=None, **kwargs):
         has_dates = data is not None and (data.get("date_from") or data.get("date_to"))
@@ -46,6 +57,26 @@ class PeriodFilterForm(forms.Form):
             data["preset"] = "custom"
         super().__init__(data, **kwargs)
         self.fields["sector"].choices = [("", "All sectors")] + list(Premises.Sector.choices)
+        self.set_campaign_options(None)
+
+    def set_campaign_options(self, rows: list[dict] | None) -> None:
+        """The campaigns offered, newest first: `rows` read with other options, or (None) read
+        when the form is drawn."""
+        if rows is None:
+            choices = _CampaignChoices()
+        else:
+            choices = [("", "All visits")] + [(row["pk"], row["name"]) for row in rows]
+        self.fields["campaign"].widget = forms.Select(choices=choices)
+
+    def clean_campaign(self):
+        """A campaign id; an unknown one is an error."""
+        value = self.cleaned_data["campaign"].strip()
+        if not value:
+            return None
+        campaign = Campaign.objects.filter(pk=record_id(value)).first()
+        if campaign is None:
+            raise forms.ValidationError("There is no campaign with this id.")
+        return campaign
 
     def clean(self):
         cleaned = super().clean()
@@ -67,7 +98,12 @@ class PeriodFilterForm(forms.Form):
         else:
             start, end = preset_dates(preset, today)
         return Filters(
-            start, end, data.get("sector") or "", data.get("town"), data.get("operation")
+            start,
+            end,
+            data.get("sector") or "",
+            data.get("town"),
+            data.get("operation"),
+            data.get("campaign"),
         )
 
 
@@ -90,8 +126,10 @@ class ReportFilterForm(PeriodFilterForm):
                     Operation.objects.visible_to(user)[:OPERATION_OPTIONS],
                     ["pk", "name"],
                 ),
+                "campaign": (Campaign.objects.visible_to(user), ["pk", "name"]),
             },
         )
+        self.set_campaign_options(options["campaign"])
         self.fields["town"].widget = forms.Select(
             choices=[("", "All towns")] + [(r["pk"], r["name"]) for r in options["town"]]
         )

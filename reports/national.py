@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, TruncMonth
 
 from accounts.models import Force, User
 from audit.middleware import clean_params, storable
@@ -29,6 +29,7 @@ from .reports import (
     ADDITIVE,
     COUNTS,
     PRESS_MIN_PREMISES,
+    RATE_FIELDS,
     SECTOR_NOUNS,
     Filters,
     PressRow,
@@ -82,16 +83,43 @@ def _split(filters: Filters) -> dict:
             "taken": taken_days}  # fmt: skip
 
 
+# A campaign's figures are read from the visits (the summary has no operation column): the key
+# and label of each grouping.
+CAMPAIGN_GROUPS = {
+    "force": ("force_id", "force__name"),
+    "sector": ("premises__sector", "premises__sector"),
+    "period": ("month", "month"),
+}
+
+
+def _campaign_groups(scope: Scope, filters: Filters, by: str) -> list[tuple]:
+    """As NATIONAL_GROUPS answers, in one query over the visits of the campaign's operations:
+    [(key, name, visits, passed, failed, challenged, reported, premises)]."""
+    key, label = CAMPAIGN_GROUPS[by]
+    visits = _counted(scope, filters)
+    if by == "period":
+        visits = visits.annotate(month=TruncMonth("visited_on"))
+    groups = visits.values(key, label).annotate(**COUNTS).order_by(key)
+    return [
+        (str(g[key]) if by != "period" else g[key].isoformat(), g[label],
+         *(g[name] for name in ADDITIVE), g["premises"])
+        for g in groups
+    ]  # fmt: skip
+
+
 def _groups(scope: Scope, filters: Filters, by: str) -> list[tuple]:
     if not scope.forces:
         return []
+    if filters.campaign is not None:
+        return _campaign_groups(scope, filters, by)
     return sql.national_groups(
         forces=list(scope.forces), by=by, sector=filters.sector, **_split(filters)
     )
 
 
 def _row(label: str, key: str, counts) -> Row:
-    return Row(label=label, key=key, **_rates(dict(zip(ADDITIVE, counts, strict=True))))
+    """A row from ADDITIVE counts, and the premises visited if they follow (campaign groups)."""
+    return Row(label=label, key=key, **_rates(dict(zip(RATE_FIELDS, counts, strict=False))))
 
 
 def by_force(scope: Scope, filters: Filters) -> list[Row]:
@@ -101,7 +129,7 @@ def by_force(scope: Scope, filters: Filters) -> list[Row]:
         _row(name or key, key, counts) for key, name, *counts in _groups(scope, filters, "force")
     ]
     rows = [row for row in rows if row.visits]
-    if rows:
+    if rows and filters.campaign is None:  # a campaign's groups counted their premises
         premises = dict(
             sql.national_premises(
                 forces=list(scope.forces),
@@ -159,6 +187,18 @@ def trend(scope: Scope, filters: Filters) -> list[Row]:
     ]
 
 
+def campaign_rate(scope: Scope, filters: Filters) -> Rates:
+    """A campaign's national figures for a force's report: the visits of every operation linked
+    to `filters.campaign` by the forces sharing their figures, in the period and sector (the
+    force's town or operation filters are its own, so not applied). One query; no force named."""
+    if not scope.forces or filters.campaign is None:
+        return Rates()
+    national_filters = Filters(
+        filters.date_from, filters.date_to, filters.sector, campaign=filters.campaign
+    )
+    return Rates(**_rates(_counted(scope, national_filters).aggregate(**COUNTS)))
+
+
 # --- Press summary ------------------------------------------------------------------------------
 
 
@@ -182,6 +222,8 @@ def _counted(scope: Scope, filters: Filters):
     )
     if filters.sector:
         visits = visits.filter(premises__sector=filters.sector)
+    if filters.campaign is not None:
+        visits = visits.filter(operation__campaign=filters.campaign)
     return visits
 
 

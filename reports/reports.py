@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from premises.models import Premises, Town
-from visits.models import Operation, Visit
+from visits.models import Campaign, Operation, Visit
 
 from . import sql
 
@@ -107,6 +107,13 @@ class Filters:
     sector: str = ""
     town: Town | None = None
     operation: Operation | None = None
+    campaign: Campaign | None = None  # visits of the operations linked to a national campaign
+
+    @property
+    def from_visits(self) -> bool:
+        """Filtered by operation or campaign: the summary tables cannot tell, so every count
+        is read from the visits."""
+        return self.operation is not None or self.campaign is not None
 
     @property
     def sector_label(self) -> str:
@@ -140,6 +147,8 @@ def counted_visits(user: User, filters: Filters, *, by_premises: bool = False) -
         visits = visits.filter(premises__town=filters.town)
     if filters.operation is not None:
         visits = visits.filter(operation=filters.operation)
+    if filters.campaign is not None:
+        visits = visits.filter(operation__campaign=filters.campaign)
     return visits
 
 
@@ -252,8 +261,8 @@ def _grouped(
 ) -> list[Row]:
     """Counts grouped by `key`. Whole months come from the trigger-kept summary table, the
     days at either end of the period from the visits; `exact` (distinct premises needed) or an
-    operation filter reads only the visits."""
-    split = None if exact or filters.operation is not None else whole_months(filters)
+    operation or campaign filter reads only the visits."""
+    split = None if exact or filters.from_visits else whole_months(filters)
     if split is None:
         groups = (
             counted_visits(user, filters, by_premises=key.startswith("premises__"))
@@ -367,10 +376,10 @@ def trend(user: User, filters: Filters, *, by: str = "month") -> list[Row]:
             row[name] += values.get(name) or 0
 
     unit = "quarter" if by == "quarter" else "month"
-    if filters.operation is None and not filters.sector and filters.town is None:
+    if not filters.from_visits and not filters.sector and filters.town is None:
         for period, *values in _day_totals(user, filters, unit):
             add(period, dict(zip(ADDITIVE, values, strict=True)))
-    elif (split := None if filters.operation is not None else whole_months(filters)) is None:
+    elif (split := None if filters.from_visits else whole_months(filters)) is None:
         raw = counted_visits(user, filters).annotate(period=trunc("visited_on"))
         for g in raw.values("period").annotate(**COUNTS).order_by():
             add(g["period"], g)
@@ -445,6 +454,7 @@ def training_impact(user: User, filters: Filters) -> TrainingImpact:
         sector=filters.sector,
         town=filters.town.pk if filters.town is not None else None,
         operation=filters.operation.pk if filters.operation is not None else None,
+        campaign=filters.campaign.pk if filters.campaign is not None else None,
     )  # fmt: skip
     return TrainingImpact(
         trained=RetestGroup(trained_n, trained_passed),
@@ -517,7 +527,14 @@ def dashboard(user: User, filters: Filters) -> Comparison:
         previous_from = previous_to - timedelta(days=length - 1)
         previous = totals(
             user,
-            Filters(previous_from, previous_to, filters.sector, filters.town, filters.operation),
+            Filters(
+                previous_from,
+                previous_to,
+                filters.sector,
+                filters.town,
+                filters.operation,
+                filters.campaign,
+            ),
         )
     return Comparison(current, previous, previous_from, previous_to)
 

@@ -152,6 +152,9 @@ WITH counted AS MATERIALIZED (
         AND (%(sector)s = '' OR p.sector = %(sector)s)
         AND (%(town)s::bigint IS NULL OR p.town_id = %(town)s::bigint)
         AND (%(operation)s::bigint IS NULL OR v.operation_id = %(operation)s::bigint)
+        AND (%(campaign)s::bigint IS NULL OR v.operation_id IN (
+            SELECT o.id FROM visits_operation o
+            WHERE o.force_id = %(force)s AND o.campaign_id = %(campaign)s::bigint))
 ),
 retests AS MATERIALIZED (
     SELECT c.result = %(pass)s AS passed,
@@ -255,12 +258,14 @@ def training_impact(
     sector: str,
     town: int | None,
     operation: int | None,
+    campaign: int | None = None,
 ) -> tuple:
     """TRAINING_IMPACT's one row: (trained re-tests, of them passed, untrained re-tests, of
     them passed, median days to re-test, failed visits, of them with training, median days to
     training, sessions delivered, staff trained)."""
     params = {"force": force, "start": start, "end": end, "sector": sector, "town": town,
-              "operation": operation, "zone": settings.TIME_ZONE}  # fmt: skip
+              "operation": operation, "campaign": campaign,
+              "zone": settings.TIME_ZONE}  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(TRAINING_IMPACT, {**params, **_outcomes()})
         return cursor.fetchone()

@@ -11,6 +11,9 @@ urlpatterns = [
     # Before the force's reports, whose slug would take "national".
     path("national/", views.national_dashboard, name="national"),
     path("national/press/", views.national_press, name="national_press"),
+    path("national/campaigns/", views.campaign_list, name="campaign_list"),
+    path("national/campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("national/campaigns/<int:pk>/", views.campaign_edit, name="campaign_edit"),
     path("national/<slug:figures>/", views.national_report, name="national_report"),
     path("national/<slug:figures>.csv", views.national_csv, name="national_csv"),
     path("national/<slug:figures>.pdf", views.national_pdf, name="national_pdf"),

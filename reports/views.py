@@ -3,17 +3,23 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import national_required, role_required
+from accounts.submission import submit_once
 from audit.decorators import disclosure_required
+from common.concurrency import StaleEdit, save_versioned
 from common.csvutil import csv_download
 from common.navigation import NavLink
 from common.pdf import pdf_response_headers, render_pdf
 from common.xlsxutil import xlsx_download
+from visits.forms import CampaignForm
+from visits.models import Campaign
 
 from . import national, reports
 from .forms import PeriodFilterForm, ReportFilterForm
@@ -161,11 +167,21 @@ def _grouped_rows(request, slug: str, filters) -> list:
     return spec.function(request.user, filters)
 
 
+def _campaign_national(request, filters) -> reports.Rates | None:
+    """With a campaign chosen, the campaign's national rate beside the force's own: computed
+    over the forces sharing their figures and logged as a combination (none named)."""
+    if filters.campaign is None:
+        return None
+    scope = _combine(request, f"National rate for the campaign {filters.campaign.name}")
+    return national.campaign_rate(scope, filters)
+
+
 def _context(request, slug: str):
     form, filters = _filters(request)
     context = {
         "form": form,
         "filters": filters,
+        "campaign_national": _campaign_national(request, filters),
         "slug": slug,
         "reports_nav": reports_nav(slug),
         "generated": timezone.localtime(),
@@ -234,6 +250,7 @@ def dashboard(request):
             "form": form,
             "filters": filters,
             "comparison": reports.dashboard(request.user, filters),
+            "campaign_national": _campaign_national(request, filters),
             "reports_nav": reports_nav(""),
             "query": request.GET.urlencode(),
         },
@@ -442,6 +459,7 @@ def national_nav(current: str) -> list[NavLink]:
         ("", "National dashboard", reverse("reports:national")),
         *((s, r.title, reverse("reports:national_report", args=[s])) for s, r in NATIONAL.items()),
         ("press", "Press summary", reverse("reports:national_press")),
+        ("campaigns", "Campaigns", reverse("reports:campaign_list")),
     ]
     return [NavLink(title, url, key, key == current) for key, title, url in links]
 
@@ -612,3 +630,61 @@ def national_pdf(request, figures):
     pdf = render_pdf("reports/national_pdf.html", context, request=request)
     stamp = timezone.localtime(context["generated"]).strftime("%Y%m%d-%H%M")
     return HttpResponse(pdf, headers=pdf_response_headers(f"national-{figures}_{stamp}"))
+
+
+# --- National campaigns (visits.Campaign) ---------------------------------------------------
+
+
+@national_required("visits.manage_campaign")
+def campaign_list(request):
+    """The campaigns, newest first, each with how many operations the forces linked to it."""
+    campaigns = Campaign.objects.visible_to(request.user).annotate(
+        operation_count=Count("operations")
+    )
+    return render(
+        request,
+        "reports/campaign_list.html",
+        {"campaigns": campaigns, "national_nav": national_nav("campaigns")},
+    )
+
+
+@national_required("visits.manage_campaign")
+@submit_once
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save(commit=False)
+        campaign.created_by = request.user
+        campaign.save()
+        messages.success(request, f"Added the campaign {campaign.name}.")
+        return redirect("reports:campaign_list")
+    return render(
+        request,
+        "reports/campaign_form.html",
+        {"form": form, "national_nav": national_nav("campaigns")},
+    )
+
+
+@national_required("visits.manage_campaign")
+def campaign_edit(request, pk):
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    saved_name = campaign.name  # the form writes the typed name onto `campaign`
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_versioned(form.instance, expected_version=form.cleaned_data["expected_version"])
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Saved the campaign {campaign.name}.")
+            return redirect("reports:campaign_list")
+    return render(
+        request,
+        "reports/campaign_form.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "saved_name": saved_name,
+            "national_nav": national_nav("campaigns"),
+        },
+    )

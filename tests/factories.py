@@ -20,7 +20,7 @@ from training.models import (
     Reminder,
     TrainingSession,
 )
-from visits.models import Operation, OperationMember, Participant, Scenario, Visit
+from visits.models import Campaign, Operation, OperationMember, Participant, Scenario, Visit
 
 # Real-shaped postcodes from several postcode areas; all pass the Royal Mail pattern.
 POSTCODES = ["IP1 1AA", "IP4 1AX", "IP33 1UZ", "CO10 2XA", "NR32 1UJ", "NR3 1RB", "CB1 2AB"]
@@ -129,6 +129,15 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     permission_recorded_on = factory.LazyFunction(
         lambda: timezone.localdate() - datetime.timedelta(days=30)
     )
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"Campaign week {n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    ends_on = factory.LazyFunction(timezone.localdate)
 
 
 class OperationFactory(factory.django.DjangoModelFactory):

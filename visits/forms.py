@@ -16,6 +16,7 @@ from common.csvutil import ImportUploadForm
 from premises.models import Premises, Town
 
 from .models import (
+    Campaign,
     Indicator,
     Operation,
     OperationMember,
@@ -294,6 +295,7 @@ class OperationForm(VersionedFormMixin, forms.ModelForm):
             "towns",
             "lead_officer",
             "scenario",
+            "campaign",
             "risk_assessment_ref",
             "meeting_point",
             "briefing_notes",
@@ -319,6 +321,7 @@ class OperationForm(VersionedFormMixin, forms.ModelForm):
         self.fields["towns"].queryset = Town.objects.visible_to(user)
         self.fields["lead_officer"].queryset = User.objects.visible_to(user).filter(is_active=True)
         self.fields["scenario"].queryset = Scenario.objects.visible_to(user).filter(is_current=True)
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user)
         self.fields["premises"].queryset = (
             Premises.objects.visible_to(user)
             .active()
@@ -577,3 +580,33 @@ class VisitingOrderForm(VersionedFormMixin, forms.Form):
     def rows(self):
         """(link, its number field) for each row of the checklist."""
         return [(link, self[f"position_{link.pk}"]) for link in self.links]
+
+
+class CampaignForm(VersionedFormMixin, forms.ModelForm):
+    """A national campaign, as the national coordinator sets it."""
+
+    class Meta:
+        model = Campaign
+        fields = ["name", "starts_on", "ends_on", "description"]
+        widgets = {
+            "starts_on": forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"}),
+            "ends_on": forms.DateInput(format="%d/%m/%Y", attrs={"autocomplete": "off"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"description": "What forces are asked to test, and how."}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = Campaign.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("There is already a campaign with this name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", "The end date cannot be before the start date.")
+        return cleaned

@@ -254,6 +254,49 @@ START_RULE_CONSTANTS = [
 MEMBER_COVER = "cover"
 
 
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every campaign, to every member of a force (to link an operation to) and to the
+        national coordinator (who runs them); none to anyone else. Campaigns are not a force's
+        records: only the national coordinator creates or edits one."""
+        if not user.is_authenticated or not (user.force_id or user.is_national_coordinator):
+            return self.none()
+        return self.all()
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Campaign(models.Model):
+    """A national campaign: weeks of visits across the forces, set by the national coordinator.
+    A force links its own operations to one (docs/domain.md, National figures: campaigns)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    starts_on = models.DateField("start", help_text="Typed as 18/09/2021.")
+    ends_on = models.DateField("end", help_text="Typed as 18/09/2021.")
+    description = models.TextField(max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        permissions = [("manage_campaign", "Can create and edit national campaigns")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="campaign_end_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="campaign_name_not_blank"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="campaign_version_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class OperationQuerySet(ForceScopedQuerySet):
     def open(self):
         """Operations still planned or in progress."""
@@ -281,6 +324,14 @@ class Operation(models.Model):
     )
     scenario = models.ForeignKey(
         Scenario, on_delete=models.PROTECT, null=True, blank=True, related_name="operations"
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operations",
+        help_text="The national campaign this operation is part of, if any.",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
     risk_assessment_ref = models.CharField(

@@ -352,7 +352,7 @@ def operation_list(request):
 def operation_detail(request, pk):
     operation = get_object_or_404(
         Operation.objects.visible_to(request.user)
-        .select_related("lead_officer", "scenario", "risk_assessment_approved_by")
+        .select_related("lead_officer", "scenario", "campaign", "risk_assessment_approved_by")
         .prefetch_related("towns"),
         pk=pk,
     )

@@ -31,6 +31,7 @@ from visits.models import Visit
 
 from ..conftest import client_for, make_forgotten
 from ..factories import (
+    CampaignFactory,
     ForceFactory,
     GuestInfoRequestFactory,
     NoticeFactory,
@@ -205,8 +206,9 @@ def posted(response):
 
 
 @pytest.fixture
-def people(officer, sergeant, second_sergeant, inspector, force_admin, superuser):
+def people(officer, sergeant, second_sergeant, inspector, force_admin, superuser, national):
     return {
+        "national": national,
         "officer": officer,
         "sergeant": sergeant,
         "second_sergeant": second_sergeant,
@@ -514,6 +516,7 @@ def _registry_writes(records, town, people):
     """URL name -> (who, URL, POST data, the events it writes) for every page that audit.registry
     says shows no records but writes to the change history."""
     premises, visit, operation = records["premises"], records["visit"], records["operation"]
+    records = {**records, "campaign": CampaignFactory()}
     visits_csv = VISITS_CSV.format(reference=premises.reference).encode()
     return {
         "premises:create": (
@@ -585,6 +588,23 @@ def _registry_writes(records, town, people):
             reverse("training:letter_sent", args=[visit.pk]),
             {},
             {"training.OutcomeLetterEvent": ["insert"]},
+        ),
+        "reports:campaign_create": (
+            "national",
+            reverse("reports:campaign_create"),
+            {"name": "Safer nights", "starts_on": "01/09/2021", "ends_on": "30/09/2021"},
+            {"visits.CampaignEvent": ["insert"]},
+        ),
+        "reports:campaign_edit": (
+            "national",
+            reverse("reports:campaign_edit", args=[records["campaign"].pk]),
+            {
+                "name": "Safer nights, renamed",
+                "starts_on": "01/09/2021",
+                "ends_on": "30/09/2021",
+                "expected_version": 1,
+            },
+            {"visits.CampaignEvent": ["update"]},
         ),
         "accounts:user_create": (
             "force_admin",

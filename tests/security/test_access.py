@@ -21,6 +21,7 @@ from training.models import (
 
 from ..conftest import through_disclosure
 from ..factories import (
+    CampaignFactory,
     GuestInfoRequestFactory,
     IssuedDocumentFactory,
     NoticeFactory,
@@ -124,6 +125,7 @@ def records(force, town, officer):
     document = IssuedDocumentFactory(visit=visit)
     # Untouched for longer than the force's review period, so it is due for a retention review.
     forgotten = PremisesFactory(town=town)
+    campaign = CampaignFactory()
     long_ago = timezone.now() - timedelta(days=366 * (force.review_period_years + 1))
     Premises.objects.filter(pk=forgotten.pk).update(created_at=long_ago, updated_at=long_ago)
     return {
@@ -161,6 +163,7 @@ def records(force, town, officer):
         "training:request_create": notice.pk,
         "training:request_edit": guest_request.pk,
         "retention:decide": forgotten.pk,
+        "reports:campaign_edit": campaign.pk,
     }
 
 
@@ -326,6 +329,10 @@ ROLE_MATRIX = {
     "reports:national_press": allowed("national"),
     "reports:national_csv": allowed("national"),
     "reports:national_pdf": allowed("national"),
+    # Campaigns are not a force's records: only the national coordinator manages them.
+    "reports:campaign_list": allowed("national"),
+    "reports:campaign_create": allowed("national"),
+    "reports:campaign_edit": allowed("national"),
 }
 
 

@@ -12,7 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ..conftest import answer_prompt, walk
-from ..factories import TEST_PASSWORD
+from ..factories import TEST_PASSWORD, CampaignFactory
 
 GET, POST, DOWNLOAD = "get", "post", "download"
 
@@ -153,6 +153,14 @@ HAPPY_PATHS = {
     "reports:national_press": ("national", GET, None, None),
     "reports:national_csv": ("national", DOWNLOAD, lambda r: {"figures": "press"}, None),
     "reports:national_pdf": ("national", DOWNLOAD, lambda r: {"figures": "sectors"}, None),
+    "reports:campaign_list": ("national", GET, None, None),
+    "reports:campaign_create": (
+        "national",
+        POST,
+        None,
+        {"name": "Autumn week", "starts_on": "01/09/2021", "ends_on": "07/09/2021"},
+    ),
+    "reports:campaign_edit": ("national", GET, lambda r: {"pk": CampaignFactory().pk}, None),
     "audit:disclose": (
         "officer",
         GET,
