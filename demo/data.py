@@ -17,6 +17,7 @@ from premises.services import operator_resolve
 from training.models import GuestInfoRequest, Notice, OutcomeLetter, TrainingSession
 from visits.models import (
     LONDON_TZ,
+    Campaign,
     Operation,
     OperationMember,
     OperationPremises,
@@ -343,7 +344,28 @@ def seed() -> dict[str, int]:
         national.save(update_fields=["password"])
         national.groups.add(Group.objects.get(name=roles.NATIONAL_COORDINATOR))
     counts["users"] += created
+    seed_campaign(suffolk, national)
     return counts
+
+
+def seed_campaign(suffolk: Force, national: User) -> Campaign:
+    """The national campaign week of September 2021, with every force's operation of that week
+    linked to it (Cambridgeshire's too: it shares no figures, so its visits stay out of the
+    campaign's national rate)."""
+    campaign, _ = Campaign.objects.get_or_create(
+        name=CAMPAIGN_NAME,
+        defaults={
+            "starts_on": CAMPAIGN_WEEK,
+            "ends_on": CAMPAIGN_WEEK + timedelta(days=6),
+            "description": "One week of test visits to hotels, licensed premises and taxi "
+            "firms in every force taking part, with the same scenario scripts.",
+            "created_by": national,
+        },
+    )
+    weeks = Operation.objects.filter(name__startswith="Makesafe national campaign week, ")
+    suffolk_week = Operation.objects.filter(force=suffolk, name=SEED_OPERATION)
+    (weeks | suffolk_week).filter(campaign__isnull=True).update(campaign=campaign)
+    return campaign
 
 
 def logins() -> list[tuple[str, str, str]]:
@@ -396,6 +418,7 @@ NEIGHBOURS = [
 ]  # fmt: skip
 # The national campaign week: every force ran its operation between these days.
 CAMPAIGN_WEEK = date(2021, 9, 13)
+CAMPAIGN_NAME = "Makesafe national campaign week, September 2021"
 
 
 def seed_neighbour(force: Force, towns_of: dict) -> tuple[int, int, int]:

@@ -86,3 +86,71 @@ def test_the_national_coordinator_reads_the_2021_campaign(page: Page, screenshot
     ).to_be_visible()
     check("audit log of combinations")
     assert found == {}
+
+
+def test_the_national_coordinator_runs_a_campaign_and_reads_its_figures(page: Page, screenshots):
+    """A new campaign is added and edited; the demo's September 2021 campaign, which every
+    force's campaign-week operation is linked to, filters the national figures to its visits;
+    Suffolk's commander sees the campaign's national rate beside Suffolk's own."""
+    seed_demo()
+    sign_in(page, "national")
+    axe, found = Axe(), {}
+
+    def check(name):
+        results = axe.run(page)
+        if results.violations_count:
+            found[name] = results.generate_report()
+
+    page.goto("/reports/national/")
+    page.get_by_role("navigation", name="National figures").get_by_role(
+        "link", name="Campaigns"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("National campaigns")
+    check("campaigns")
+    page.get_by_role("link", name="Add a campaign").click()
+    page.get_by_label("Name").fill("Safer taxis week, March 2026")
+    page.get_by_label("Start").fill("09/03/2026")
+    page.get_by_label("End").fill("02/03/2026")
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("The end date cannot be before the start date.", exact=True)
+    ).to_be_visible()
+    check("campaign form with an error")
+    page.get_by_label("End").fill("15/03/2026")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Added the campaign Safer taxis week, March 2026.")).to_be_visible()
+    row = page.get_by_role("row", name="Safer taxis week, March 2026")
+    expect(row).to_contain_text("9 Mar 2026 to 15 Mar 2026")
+    page.screenshot(path=f"{screenshots}/national_campaigns.png", full_page=True)
+
+    # The demo campaign: Suffolk's, Norfolk's and Essex's operations of the week.
+    page.get_by_role("row", name="Makesafe national campaign week, September 2021").get_by_role(
+        "link", name="Figures"
+    ).click()
+    filters = page.get_by_role("form", name="National figures filters")
+    expect(filters.get_by_label("Campaign").locator("option:checked")).to_have_text(
+        "Makesafe national campaign week, September 2021"
+    )
+    rows = page.locator("table.report-table:not(.dashboard-table) tbody tr")
+    expect(rows).to_have_count(3)
+    assert [cells(rows.nth(n))[0] for n in range(3)] == SHARING
+    assert [cells(rows.nth(n))[1:3] for n in range(3)] == [["12", "12"], ["11", "11"], ["8", "8"]]
+    expect(page.get_by_text("Cambridgeshire")).to_have_count(0)
+    check("national figures of the campaign")
+    page.screenshot(path=f"{screenshots}/national_campaign_figures.png", full_page=True)
+    assert found == {}, "\n\n".join(f"{name}:\n{report}" for name, report in found.items())
+
+    # Suffolk's commander: Suffolk's own campaign figures and the national rate, no other force.
+    sign_in(page, "commander")
+    page.goto("/reports/?preset=all")
+    page.get_by_label("Campaign").select_option(
+        label="Makesafe national campaign week, September 2021"
+    )
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#campaign-national")).to_contain_text(
+        "National rate for this campaign: 54.8% failed (31 visits, forces that share figures)"
+    )
+    expect(page.get_by_text("Norfolk")).to_have_count(0)
+    expect(page.get_by_text("Essex")).to_have_count(0)
+    check("force report of the campaign")
+    assert found == {}, "\n\n".join(f"{name}:\n{report}" for name, report in found.items())
