@@ -86,7 +86,8 @@ def test_the_national_coordinator_creates_and_edits_a_campaign(national):
         "Safer nights", date(2021, 9, 1), national
     )  # fmt: skip
     page = client.get(LIST).content.decode()
-    assert "Safer nights" in page and "1 Sep 2021 to 30 Sep 2021" in page
+    assert "Safer nights" in page
+    assert '>1 Sep 2021</span> to <span class="text-nowrap">30 Sep 2021<' in page
     edit = reverse("reports:campaign_edit", args=[campaign.pk])
     data = {"name": "Safer nights 2021", "starts_on": "01/09/2021", "ends_on": "14/09/2021",
             "expected_version": 1}  # fmt: skip
