@@ -17,6 +17,7 @@ from accounts.models import Force
 from audit.models import CombinationLog
 from reports import national
 from reports.reports import Filters
+from reports.views import GROUPED, NATIONAL, OTHER
 from visits.models import Campaign, Operation
 
 from ..conftest import client_for
@@ -293,3 +294,20 @@ def test_campaign_pages_run_as_many_queries_with_few_rows_as_many(
             operation=operation)  # fmt: skip
     CampaignFactory.create_batch(3)
     assert _count(client, url, query) == few
+
+
+def test_every_force_report_and_national_page_takes_the_campaign_filter(
+    campaign_week, commander_client, national
+):
+    query = {"campaign": campaign_week.pk, "preset": "all"}
+    for slug in [*GROUPED, *OTHER]:
+        response = commander_client.get(reverse("reports:report", args=[slug]), query)
+        assert response.status_code == 200, slug
+        assert response.context["filters"].campaign == campaign_week, slug
+    client = client_for(national)
+    for slug in NATIONAL:
+        page = client.get(reverse("reports:national_report", args=[slug]), query)
+        assert page.status_code == 200, slug
+        assert "Essex" not in page.content.decode(), slug
+    press = client.get(reverse("reports:national_press"), query).content.decode()
+    assert "Six premises were visited by two forces" in press
