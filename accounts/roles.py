@@ -85,7 +85,11 @@ _FORCE_ADMIN = (
     ]
 )
 
-_NATIONAL_COORDINATOR = ["reports.view_national_reports", "visits.manage_campaign"]
+_NATIONAL_COORDINATOR = [
+    "reports.view_national_reports",
+    "visits.manage_campaign",
+    "visits.publish_national_scenario",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OFFICER: _OFFICER,

@@ -28,6 +28,7 @@ HISTORY_MODELS = {
     "visits.participant": "Cadet",
     "visits.scenario": "Scenario",
     "visits.campaign": "Campaign",
+    "visits.nationalscenario": "National scenario",
     "training.trainingsession": "Training session",
     "training.notice": "s.116 notice",
     "training.guestinforequest": "Guest information request",

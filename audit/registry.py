@@ -119,6 +119,10 @@ CAMPAIGNS = (
 EDIT_CAMPAIGN = (
     "a national campaign's form: no force's records (what it saves is in the change history)"
 )
+NATIONAL_LIBRARY = (
+    "scripts published to every force by the national coordinator: no record of a force or "
+    "a person (adopting one is kept in the scenario's history)"
+)
 
 NOT_LOGGED: dict[str, str] = {
     "more": "links to the other pages of the user's role",
@@ -129,6 +133,11 @@ NOT_LOGGED: dict[str, str] = {
     "visits:import": "an upload form; the import itself is in the change history",
     "visits:participant_create": BLANK_FORM,
     "visits:scenario_create": BLANK_FORM,
+    "visits:library": NATIONAL_LIBRARY,
+    "visits:library_adopt": NATIONAL_LIBRARY,
+    "visits:national_scenario_list": NATIONAL_LIBRARY,
+    "visits:national_scenario_create": BLANK_FORM,
+    "visits:national_scenario_revise": NATIONAL_LIBRARY,
     "visits:service_worker": "the offline worker's script: code, no records",
     "training:assign": WRITE_ONLY,
     "visits:operation_start": WRITE_ONLY,

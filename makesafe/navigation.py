@@ -21,6 +21,8 @@ MORE = [
      "Pseudonymous cadet codes, age bands and parental permission."),
     ("Scenario scripts", "visits:scenario_list", "visits.manage_scenario",
      "The scripts teams play out, in versions."),
+    ("National scenario library", "visits:library", "visits.manage_scenario",
+     "Scripts published for every force: adopt one, or a newer revision of one."),
     ("Import historical visits", "visits:import", "visits.import_visit",
      "Bring in past visits from a CSV file."),
     ("Import premises", "premises:import", "premises.import_premises",
@@ -45,6 +47,7 @@ _ACTIVE_BY_PREFIX = [
     ("visits:operation_", "operations"),
     ("visits:participant_", "more"),
     ("visits:scenario_", "more"),
+    ("visits:library", "more"),
     ("visits:", "visits"),
     ("premises:", "premises"),
     ("training:queue", "queue"),
@@ -65,6 +68,12 @@ _ACTIVE_BY_PREFIX = [
 _NATIONAL_NAV = [
     ("National figures", "reports:national", "reports.view_national_reports", "national"),
     ("Press summary", "reports:national_press", "reports.view_national_reports", "press"),
+    (
+        "Scenario library",
+        "visits:national_scenario_list",
+        "visits.publish_national_scenario",
+        "library",
+    ),
 ]
 
 
@@ -80,6 +89,8 @@ def navigation(request):
         current = "press" if view_name == "reports:national_press" else ""
         if not current and view_name.startswith("reports:national"):
             current = "national"
+        if view_name.startswith("visits:national_scenario"):
+            current = "library"
         entries = [(label, name, key) for label, name, perm, key in _NATIONAL_NAV
                    if user.has_perm(perm)]  # fmt: skip
         entries.append(("More", "more", "more"))

@@ -27,6 +27,7 @@ from .factories import (
     ForceFactory,
     GuestInfoRequestFactory,
     IssuedDocumentFactory,
+    NationalScenarioFactory,
     NoticeFactory,
     OperationFactory,
     OperatorFactory,
@@ -382,6 +383,7 @@ def everything(records, town, officer, sergeant, commander, force_admin, superus
         "axes.accesslog": AxesAccessLog.objects.create(**attempt),
         "axes.accessfailurelog": AccessFailureLog.objects.create(**attempt),
         "training.reminder": ReminderFactory(recipient=sergeant),
+        "national_scenario": NationalScenarioFactory(published_by=national),
     }
 
 

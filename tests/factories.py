@@ -20,7 +20,15 @@ from training.models import (
     Reminder,
     TrainingSession,
 )
-from visits.models import Campaign, Operation, OperationMember, Participant, Scenario, Visit
+from visits.models import (
+    Campaign,
+    NationalScenario,
+    Operation,
+    OperationMember,
+    Participant,
+    Scenario,
+    Visit,
+)
 
 # Real-shaped postcodes from several postcode areas; all pass the Royal Mail pattern.
 POSTCODES = ["IP1 1AA", "IP4 1AX", "IP33 1UZ", "CO10 2XA", "NR32 1UJ", "NR3 1RB", "CB1 2AB"]
@@ -117,6 +125,18 @@ class ScenarioFactory(factory.django.DjangoModelFactory):
     sectors = factory.LazyFunction(lambda: ["hotel", "bnb"])
     script = "Two cadets ask for a double room for one night and offer to pay cash."
     indicators = factory.LazyFunction(lambda: ["pays_cash", "short_stay"])
+
+
+class NationalScenarioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NationalScenario
+
+    name = factory.Sequence(lambda n: f"National scenario {n}")
+    version = 1
+    sectors = factory.LazyFunction(lambda: ["hotel"])
+    script = "A cadet and an older adult ask for a room for a few hours, paying cash."
+    indicators = factory.LazyFunction(lambda: ["pays_cash", "short_stay", "not_family"])
+    published_by = factory.SubFactory(UserFactory, force=None, national=True, rank="staff")
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,15 @@ from django.contrib import admin
 
 from common.support import SafeLookupsMixin
 
-from .models import Operation, OperationCadet, OperationMember, Participant, Scenario, Visit
+from .models import (
+    NationalScenario,
+    Operation,
+    OperationCadet,
+    OperationMember,
+    Participant,
+    Scenario,
+    Visit,
+)
 
 
 @admin.register(Visit)
@@ -61,4 +69,11 @@ class ScenarioAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ["name", "version", "is_current", "force"]
     list_filter = ["force", "is_current"]
     list_select_related = ["force"]
-    raw_id_fields = ["created_by"]
+    raw_id_fields = ["created_by", "adopted_from"]
+
+
+@admin.register(NationalScenario)
+class NationalScenarioAdmin(SafeLookupsMixin, admin.ModelAdmin):
+    list_display = ["name", "version", "published_at", "published_by"]
+    list_select_related = ["published_by"]
+    raw_id_fields = ["published_by"]

@@ -18,6 +18,7 @@ from premises.models import Premises, Town
 from .models import (
     Campaign,
     Indicator,
+    NationalScenario,
     Operation,
     OperationMember,
     Participant,
@@ -419,6 +420,54 @@ class ScenarioForm(VersionedFormMixin, forms.ModelForm):
         if taken.exists():
             raise forms.ValidationError("Your force already has a scenario with this name.")
         return name
+
+
+class NationalScenarioForm(forms.ModelForm):
+    """A script for the national library: a new one, or (with `revises`) its next version,
+    which keeps the name."""
+
+    sectors = forms.MultipleChoiceField(
+        choices=Premises.Sector.choices, widget=CHECKBOXES, label="Sectors it suits"
+    )
+    indicators = forms.MultipleChoiceField(
+        choices=Indicator.choices, widget=CHECKBOXES, required=False, label="Indicators it presents"
+    )
+
+    class Meta:
+        model = NationalScenario
+        fields = ["name", "sectors", "script", "indicators", "notes"]
+        widgets = {"script": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, revises: NationalScenario | None = None, **kwargs):
+        if revises is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "sectors": revises.sectors,
+                    "script": revises.script,
+                    "indicators": revises.indicators,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.revises = revises
+        if revises is not None:
+            del self.fields["name"]
+        else:
+            del self.fields["notes"]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if NationalScenario.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                "The library already has a script with this name: publish a revision of it."
+            )
+        return name
+
+    def clean_script(self):
+        script = self.cleaned_data["script"].strip()
+        if not script:
+            raise forms.ValidationError("Write the script.")
+        return script
 
 
 class VisitImportForm(ImportUploadForm):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Force
 from premises.models import ForceScopedQuerySet, Premises, Town
@@ -64,6 +65,97 @@ class StaffRole(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class NationalScenarioQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every published script, for a national coordinator or anyone of a force (none else)."""
+        if not user.is_authenticated or not (user.force_id or user.is_national_coordinator):
+            return self.none()
+        return self
+
+    def latest(self):
+        """Only the newest revision of each script."""
+        newer = NationalScenario.objects.filter(
+            name=OuterRef("name"), version__gt=OuterRef("version")
+        )
+        return self.filter(~Exists(newer))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class NationalScenario(models.Model):
+    """A scenario script the national coordinator publishes to every force (docs/domain.md,
+    Shared scenario library). A revision is a new row with the next version: a force that
+    adopted an earlier one keeps it until it chooses to adopt the newer one."""
+
+    name = models.CharField(max_length=120)
+    version = models.PositiveIntegerField(default=1)
+    sectors = ArrayField(
+        models.CharField(max_length=10, choices=Premises.Sector.choices),
+        default=list,
+        help_text="Sectors this scenario suits.",
+    )
+    script = models.TextField(max_length=8000)
+    indicators = ArrayField(
+        models.CharField(max_length=24, choices=Indicator.choices),
+        default=list,
+        blank=True,
+        help_text="Signs the scenario presents to staff.",
+    )
+    notes = models.CharField(
+        "what changed",
+        max_length=300,
+        blank=True,
+        help_text="Shown to forces beside the revision: why it was revised.",
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NationalScenarioQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        permissions = [
+            ("publish_national_scenario", "Can publish scenario scripts to the national library")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "version"], name="national_scenario_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="national_scenario_version_positive"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="national_scenario_name_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(script=""), name="national_scenario_script_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(sectors__len__gte=1) & Q(sectors__contained_by=Premises.Sector.values),
+                name="national_scenario_sectors_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(indicators__contained_by=Indicator.values),
+                name="national_scenario_indicators_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (national v{self.version})"
+
+    def get_absolute_url(self):
+        return reverse("visits:library_adopt", args=[self.pk])
+
+    def get_sectors_display(self) -> str:
+        labels = dict(Premises.Sector.choices)
+        return ", ".join(labels.get(s, s) for s in self.sectors)
+
+    def get_indicators_display(self) -> list[str]:
+        labels = dict(Indicator.choices)
+        return [labels.get(i, i) for i in self.indicators]
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Scenario(models.Model):
     """A scenario script, in versions. A version used by a visit is frozen: edits make a new one."""
@@ -87,6 +179,14 @@ class Scenario(models.Model):
         help_text="Signs the scenario presents to staff.",
     )
     imported = models.BooleanField(default=False)
+    adopted_from = models.ForeignKey(
+        NationalScenario,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adoptions",
+        help_text="The national library script this version was adopted from.",
+    )
     # The edit counter for optimistic locking (`version` is the script's version): bumped by an
     # edit in place, and when a newer version replaces this one as current.
     revision = models.PositiveIntegerField(default=1, db_default=1)

@@ -17,6 +17,7 @@ from premises.models import Premises
 
 from .models import (
     LONDON_TZ,
+    NationalScenario,
     Operation,
     OperationMember,
     OperationPremises,
@@ -75,9 +76,14 @@ def visit_save(
 
 
 def scenario_save(
-    *, scenario: Scenario, user: User, expected_revision: int | None = None
+    *,
+    scenario: Scenario,
+    user: User,
+    expected_revision: int | None = None,
+    new_version: bool = False,
 ) -> Scenario:
-    """Save a scenario; a version already used by a visit is frozen, so edits make a new version.
+    """Save a scenario; a version already used by a visit is frozen, so edits make a new version
+    (as does every save with `new_version`, which keeps the version it replaces as it was).
 
     Edits are optimistic: if the version was saved, or replaced by a newer one, since the user
     opened it (`expected_revision`), `StaleEdit` is raised with the current version.
@@ -96,7 +102,7 @@ def scenario_save(
             raise StaleEdit(newer or stored)
         if stored.revision != expected_revision:
             raise StaleEdit(stored)
-        if not stored.visits.exists():
+        if not new_version and not stored.visits.exists():
             scenario.revision = expected_revision + 1
             scenario.save()
             return scenario
@@ -116,6 +122,65 @@ def scenario_save(
         scenario.created_by = user
         scenario.save()
         return scenario
+
+
+def national_scenario_publish(
+    *, scenario: NationalScenario, user: User, revises: NationalScenario | None = None
+) -> NationalScenario:
+    """Publish a script to the national library: version 1 of a new name, or, with `revises`,
+    the next version of that script as a new row (earlier versions stay as forces adopted them).
+
+    A revision is refused with `StaleEdit` (carrying the newest) if `revises` is no longer the
+    newest version, so a coordinator never overwrites a revision they have not seen.
+    """
+    with transaction.atomic():
+        if revises is not None:
+            # Waiting on this lock lets the query below see a revision committed meanwhile.
+            NationalScenario.objects.select_for_update().get(pk=revises.pk)
+            newest = NationalScenario.objects.filter(name=revises.name).order_by("-version").first()
+            if newest.pk != revises.pk:
+                raise StaleEdit(newest)
+            scenario.name = revises.name
+            scenario.version = revises.version + 1
+        else:
+            scenario.version = 1
+        scenario.pk = None
+        scenario._state.adding = True
+        scenario.published_by = user
+        scenario.published_at = timezone.now()
+        scenario.save()
+        return scenario
+
+
+def scenario_adopt(
+    *, national: NationalScenario, user: User, expected_revision: int | None
+) -> Scenario:
+    """Adopt a national script as the user's force's own, remembering where it came from: a new
+    scenario, or a new version of the force's current scenario of the same name (its earlier
+    versions are kept as they were), made by `scenario_save`.
+
+    `expected_revision` is the edit counter of the force's current scenario of that name when
+    the user looked (None: there was none); if it changed since, `StaleEdit` is raised with that
+    scenario (or None) and nothing is saved. Adopting the version already in use changes nothing.
+    """
+    with transaction.atomic():
+        current = (
+            Scenario.objects.select_for_update()
+            .filter(force=user.force_id, name__iexact=national.name, is_current=True)
+            .first()
+        )
+        if current is not None and current.adopted_from_id == national.pk:
+            return current
+        if (current.revision if current else None) != expected_revision:
+            raise StaleEdit(current)
+        scenario = current or Scenario(name=national.name)
+        scenario.sectors = list(national.sectors)
+        scenario.script = national.script
+        scenario.indicators = list(national.indicators)
+        scenario.adopted_from = national
+        return scenario_save(
+            scenario=scenario, user=user, expected_revision=expected_revision, new_version=True
+        )
 
 
 class OperationNotReady(Exception):

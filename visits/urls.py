@@ -35,5 +35,18 @@ urlpatterns = [
     path("scenarios/new/", views.scenario_create, name="scenario_create"),
     path("scenarios/<int:pk>/", views.scenario_detail, name="scenario_detail"),
     path("scenarios/<int:pk>/edit/", views.scenario_edit, name="scenario_edit"),
+    path("scenarios/library/", views.library, name="library"),
+    path("scenarios/library/<int:pk>/", views.library_adopt, name="library_adopt"),
+    path("national/scenarios/", views.national_scenario_list, name="national_scenario_list"),
+    path(
+        "national/scenarios/new/",
+        views.national_scenario_create,
+        name="national_scenario_create",
+    ),
+    path(
+        "national/scenarios/<int:pk>/revise/",
+        views.national_scenario_revise,
+        name="national_scenario_revise",
+    ),
     path("sw.js", views.service_worker, name="service_worker"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import role_required
+from accounts.permissions import national_required, role_required
 from accounts.submission import submit_once
 from audit.decorators import ask_purpose, disclosure_required, log_disclosure
 from audit.middleware import quiet, search_logged
@@ -30,6 +30,7 @@ from premises.models import Premises
 
 from .filters import VisitFilter
 from .forms import (
+    NationalScenarioForm,
     OperationForm,
     OperationTeamForm,
     ParticipantForm,
@@ -41,18 +42,20 @@ from .forms import (
     VisitingOrderForm,
     VisitStartForm,
 )
-from .models import Operation, Participant, Scenario, Visit
+from .models import NationalScenario, Operation, Participant, Scenario, Visit
 from .queries import booked_team, briefing_pack, stops_in_order
 from .services import (
     IMPORT_COLUMNS,
     IMPORT_OPTIONAL_COLUMNS,
     OperationNotReady,
     VisitImportFailed,
+    national_scenario_publish,
     operation_close,
     operation_order_save,
     operation_risk_assessment_approve,
     operation_start,
     operation_team_save,
+    scenario_adopt,
     scenario_save,
     visit_save,
     visits_import,
@@ -697,7 +700,10 @@ def scenario_list(request):
 @role_required("visits.view_scenario", "visits.manage_scenario")
 def scenario_detail(request, pk):
     scenario = get_object_or_404(
-        Scenario.objects.visible_to(request.user).annotate(visit_count=Count("visits")), pk=pk
+        Scenario.objects.visible_to(request.user)
+        .select_related("adopted_from")
+        .annotate(visit_count=Count("visits")),
+        pk=pk,
     )
     versions = (
         Scenario.objects.visible_to(request.user).filter(name=scenario.name).order_by("-version")
@@ -758,6 +764,134 @@ def scenario_edit(request, pk):
             "next_version": opened_version + 1,
             "action": action,
         },
+    )
+
+
+# --- The national scenario library (docs/domain.md, Shared scenario library) -----------------
+
+
+def _ours(user, field):
+    """The named field of the user's force's current scenario of a national script's name."""
+    return Subquery(
+        Scenario.objects.filter(
+            force=user.force_id, is_current=True, name__iexact=OuterRef("name")
+        ).values(field)[:1]
+    )
+
+
+@role_required("visits.view_scenario", "visits.manage_scenario")
+def library(request):
+    """The newest version of each national script, beside what the force uses of it."""
+    scripts = (
+        NationalScenario.objects.visible_to(request.user)
+        .latest()
+        .annotate(
+            ours_pk=_ours(request.user, "pk"),
+            ours_version=_ours(request.user, "version"),
+            ours_from=_ours(request.user, "adopted_from__version"),
+            ours_from_name=_ours(request.user, "adopted_from__name"),
+        )
+        .order_by("name")
+    )
+    page = page_with_total(scripts, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "visits/library.html", {"page": page})
+
+
+@role_required("visits.view_scenario", "visits.manage_scenario")
+@submit_once
+def library_adopt(request, pk):
+    """One national script, and adopting it as the force's own (offered, never applied)."""
+    national = get_object_or_404(NationalScenario.objects.visible_to(request.user), pk=pk)
+    stale = False
+    if request.method == "POST":
+        try:
+            expected = int(request.POST.get("expected_revision") or 0) or None
+        except ValueError:
+            expected = -1
+        try:
+            scenario = scenario_adopt(
+                national=national, user=request.user, expected_revision=expected
+            )
+        except StaleEdit:
+            stale = True
+        else:
+            messages.success(request, f"Adopted {national.name} v{national.version} as {scenario}.")
+            return redirect(scenario)
+    ours = (
+        Scenario.objects.visible_to(request.user)
+        .filter(name__iexact=national.name, is_current=True)
+        .select_related("adopted_from")
+        .first()
+    )
+    newest = NationalScenario.objects.filter(name=national.name).order_by("-version").first()
+    return render(
+        request,
+        "visits/library_adopt.html",
+        {"national": national, "ours": ours, "newest": newest, "stale": stale},
+    )
+
+
+@national_required("visits.publish_national_scenario")
+def national_scenario_list(request):
+    """The national library: the newest version of each script, with how many it has."""
+    scripts = (
+        NationalScenario.objects.visible_to(request.user)
+        .latest()
+        .select_related("published_by")
+        .annotate(
+            adopted_by=Subquery(
+                Scenario.objects.filter(adopted_from__name=OuterRef("name"))
+                .order_by()
+                .values("adopted_from__name")
+                .annotate(n=Count("force", distinct=True))
+                .values("n")[:1]
+            )
+        )
+        .order_by("name")
+    )
+    page = page_with_total(scripts, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "visits/national_scenario_list.html", {"page": page})
+
+
+@national_required("visits.publish_national_scenario")
+@submit_once
+def national_scenario_create(request):
+    form = NationalScenarioForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        script = national_scenario_publish(scenario=form.instance, user=request.user)
+        messages.success(request, f"Published {script.name} v{script.version} to the library.")
+        return redirect("visits:national_scenario_list")
+    return render(request, "visits/national_scenario_form.html", {"form": form})
+
+
+@national_required("visits.publish_national_scenario")
+@submit_once
+def national_scenario_revise(request, pk):
+    """Publish the next version of a script: a new row, so forces keep what they adopted."""
+    revises = get_object_or_404(NationalScenario.objects.visible_to(request.user), pk=pk)
+    form = NationalScenarioForm(request.POST or None, revises=revises)
+    action = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            script = national_scenario_publish(
+                scenario=form.instance, user=request.user, revises=revises
+            )
+        except StaleEdit as conflict:
+            newest = conflict.current
+            form.add_error(
+                None,
+                f"v{newest.version} was published since you opened v{revises.version}. "
+                f"Your text is kept below: compare it with v{newest.version} in the library, "
+                f"and publish again to make v{newest.version + 1}.",
+            )
+            action = reverse("visits:national_scenario_revise", args=[newest.pk])
+        else:
+            messages.success(request, f"Published {script.name} v{script.version}.")
+            return redirect("visits:national_scenario_list")
+    return render(
+        request,
+        "visits/national_scenario_form.html",
+        {"form": form, "revises": revises, "action": action},
     )
 
 

@@ -34,6 +34,7 @@ from ..factories import (
     CampaignFactory,
     ForceFactory,
     GuestInfoRequestFactory,
+    NationalScenarioFactory,
     NoticeFactory,
     OutcomeLetterFactory,
     ParticipantFactory,
@@ -606,6 +607,12 @@ def _registry_writes(records, town, people):
             },
             {"visits.CampaignEvent": ["update"]},
         ),
+        "visits:national_scenario_create": (
+            "national",
+            reverse("visits:national_scenario_create"),
+            scenario_post(name="Room for the afternoon"),
+            {"visits.NationalScenarioEvent": ["insert"]},
+        ),
         "accounts:user_create": (
             "force_admin",
             reverse("accounts:user_create"),
@@ -724,7 +731,13 @@ def test_the_new_history_pages_are_linked_where_their_records_are_shown(
         decided_by=force_admin,
     )
     guest_request = records["guest_request"]
+    national_scenario = NationalScenarioFactory()
     pages = [
+        (
+            sergeant,
+            national_scenario.get_absolute_url(),
+            ("visits.nationalscenario", national_scenario.pk),
+        ),
         (force_admin, reverse("premises:town_edit", args=[town.pk]), ("premises.town", town.pk)),
         (force_admin, reverse("accounts:force_settings"), ("accounts.force", force.pk)),
         (

@@ -24,6 +24,7 @@ from ..factories import (
     CampaignFactory,
     GuestInfoRequestFactory,
     IssuedDocumentFactory,
+    NationalScenarioFactory,
     NoticeFactory,
     OperationFactory,
     OperatorFactory,
@@ -112,13 +113,14 @@ def is_admin(name):
 
 
 @pytest.fixture
-def records(force, town, officer):
+def records(force, town, officer, national):
     """One of each record in `force`, so every URL with an id points at something real."""
     premises = PremisesFactory(town=town, operator="Harbourside Hotels")
     visit = VisitFactory(premises=premises, officer=officer)
     operation = OperationFactory(force=force)
     participant = ParticipantFactory(force=force)
     scenario = ScenarioFactory(force=force)
+    national_scenario = NationalScenarioFactory(published_by=national)
     session = TrainingSessionFactory(premises=premises, visit=visit)
     notice = NoticeFactory(premises=premises)
     guest_request = GuestInfoRequestFactory(notice=notice)
@@ -148,6 +150,8 @@ def records(force, town, officer):
         "visits:participant_edit": participant.pk,
         "visits:scenario_detail": scenario.pk,
         "visits:scenario_edit": scenario.pk,
+        "visits:library_adopt": national_scenario.pk,
+        "visits:national_scenario_revise": national_scenario.pk,
         "training:session_create?": f"premises={premises.pk}&visit={visit.pk}",
         "training:session_detail": session.pk,
         "training:session_edit": session.pk,
@@ -286,6 +290,13 @@ ROLE_MATRIX = {
     "visits:scenario_create": allowed("sergeant", "force_admin"),
     "visits:scenario_detail": allowed("sergeant", "force_admin"),
     "visits:scenario_edit": allowed("sergeant", "force_admin"),
+    # The national scenario library: forces adopt with the scenario permissions, only the
+    # national coordinator publishes (docs/security.md check 39).
+    "visits:library": allowed("sergeant", "force_admin"),
+    "visits:library_adopt": allowed("sergeant", "force_admin"),
+    "visits:national_scenario_list": allowed("national"),
+    "visits:national_scenario_create": allowed("national"),
+    "visits:national_scenario_revise": allowed("national"),
     "visits:service_worker": ALL_200,
     "accounts:force_settings": allowed("force_admin"),
     "training:queue": allowed("sergeant"),

@@ -104,6 +104,11 @@ HAPPY_PATHS = {
     "visits:scenario_create": ("sergeant", GET, None, None),
     "visits:scenario_detail": ("sergeant", GET, pk("scenario"), None),
     "visits:scenario_edit": ("sergeant", GET, pk("scenario"), None),
+    "visits:library": ("sergeant", GET, None, None),
+    "visits:library_adopt": ("sergeant", POST, pk("national_scenario"), {"expected_revision": ""}),
+    "visits:national_scenario_list": ("national", GET, None, None),
+    "visits:national_scenario_create": ("national", GET, None, None),
+    "visits:national_scenario_revise": ("national", GET, pk("national_scenario"), None),
     "visits:service_worker": ("anonymous", GET, None, None),
     "training:queue": ("sergeant", GET, None, None),
     "training:assign": (
