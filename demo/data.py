@@ -18,6 +18,7 @@ from training.models import GuestInfoRequest, Notice, OutcomeLetter, TrainingSes
 from visits.models import (
     LONDON_TZ,
     Campaign,
+    NationalScenario,
     Operation,
     OperationMember,
     OperationPremises,
@@ -25,7 +26,7 @@ from visits.models import (
     Scenario,
     Visit,
 )
-from visits.services import scenario_save
+from visits.services import national_scenario_publish, scenario_adopt, scenario_save
 
 DEMO_PASSWORD = "makesafe-demo-2021"
 
@@ -345,6 +346,7 @@ def seed() -> dict[str, int]:
         national.groups.add(Group.objects.get(name=roles.NATIONAL_COORDINATOR))
     counts["users"] += created
     seed_campaign(suffolk, national)
+    seed_national_library(national, users["sergeant"])
     return counts
 
 
@@ -366,6 +368,61 @@ def seed_campaign(suffolk: Force, national: User) -> Campaign:
     suffolk_week = Operation.objects.filter(force=suffolk, name=SEED_OPERATION)
     (weeks | suffolk_week).filter(campaign__isnull=True).update(campaign=campaign)
     return campaign
+
+
+# (name, sectors, indicators, script, revision's script and notes or None)
+NATIONAL_SCRIPTS = [
+    (
+        "Booked online, paid in cash",
+        ["hotel", "bnb"],
+        ["pays_cash", "name_differs", "not_family", "short_stay"],
+        "An adult books a room online under one name, then arrives with a cadet, asks to pay "
+        "cash at the desk and signs in under another name. The cadet says little and looks to "
+        "the adult before answering.",
+        (
+            "An adult books a room online under one name, then arrives late with a cadet, asks to "
+            "pay cash at the desk and signs in under another name. The adult asks for a room away "
+            "from the lifts. The cadet says little and looks to the adult before answering.",
+            "Adds the request for an isolated room, which staff in the pilot forces missed most.",
+        ),
+    ),
+    (
+        "Collected from a takeaway at closing time",
+        ["taxi", "takeaway"],
+        ["child_alone", "adult_directing", "distant_destination"],
+        "A cadet waits at a takeaway at closing time and orders a taxi to an address in another "
+        "town, on a phone call with an adult who gives the driver the directions.",
+        None,
+    ),
+]
+
+
+def seed_national_library(national: User, sergeant: User) -> None:
+    """Two national scripts; Suffolk adopted the first, which has since been revised, so its
+    library offers the newer version (docs/domain.md, Shared scenario library)."""
+    if NationalScenario.objects.exists():
+        return
+    for name, sectors, indicators, script, revision in NATIONAL_SCRIPTS:
+        first = national_scenario_publish(
+            scenario=NationalScenario(
+                name=name, sectors=sectors, indicators=indicators, script=script
+            ),
+            user=national,
+        )
+        if revision is None:
+            continue
+        scenario_adopt(national=first, user=sergeant, expected_revision=None)
+        text, notes = revision
+        national_scenario_publish(
+            scenario=NationalScenario(
+                sectors=sectors,
+                indicators=indicators + ["isolated_room"],
+                script=text,
+                notes=notes,
+            ),
+            user=national,
+            revises=first,
+        )
 
 
 def logins() -> list[tuple[str, str, str]]:

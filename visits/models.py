@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
-from django.db.models.functions import Now
+from django.db.models.functions import Now, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,8 +121,9 @@ class NationalScenario(models.Model):
             ("publish_national_scenario", "Can publish scenario scripts to the national library")
         ]
         constraints = [
+            # One script of a name, whatever its case: a revision is the next version of it.
             models.UniqueConstraint(
-                fields=["name", "version"], name="national_scenario_version_unique"
+                Upper("name"), "version", name="national_scenario_version_unique"
             ),
             models.CheckConstraint(
                 condition=Q(version__gte=1), name="national_scenario_version_positive"

@@ -2,9 +2,12 @@
 a force adopts one as a version of its own, and is offered later revisions, never given them."""
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from common.concurrency import StaleEdit
 from visits.models import NationalScenario, Scenario
 from visits.services import national_scenario_publish, scenario_adopt, scenario_save
@@ -58,7 +61,7 @@ def test_the_database_refuses_a_bad_national_script(national, fields):
 
 
 def test_a_version_of_a_national_script_is_published_once(script, national):
-    twin = NationalScenarioFactory.build(name=script.name, version=1, published_by=national)
+    twin = NationalScenarioFactory.build(name=script.name.upper(), version=1, published_by=national)
     with pytest.raises(IntegrityError), transaction.atomic():
         NationalScenario.objects.bulk_create([twin])
 
@@ -298,3 +301,13 @@ def test_the_library_pages_run_a_fixed_number_of_queries(
         assert sergeant_client.get(reverse("visits:library")).status_code == 200
     with django_assert_max_own_queries(2):
         assert national_client.get(reverse("visits:national_scenario_list")).status_code == 200
+
+
+def test_the_demo_data_shows_an_adopted_script_with_a_newer_revision(db):
+    call_command("seed_demo", allow_production=True, quiet_logins=True)
+    client = Client()
+    client.force_login(User.objects.get(username="sergeant"))
+    rows = {s.name: s for s in client.get(reverse("visits:library")).context["page"]}
+    assert len(rows) == 2
+    booked = rows["Booked online, paid in cash"]
+    assert (booked.version, booked.ours_from) == (2, 1)

@@ -2,6 +2,7 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
+import django.db.models.functions.text
 import django.utils.timezone
 import pgtrigger.compiler
 import pgtrigger.migrations
@@ -317,7 +318,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="nationalscenario",
             constraint=models.UniqueConstraint(
-                fields=("name", "version"), name="national_scenario_version_unique"
+                django.db.models.functions.text.Upper("name"),
+                models.F("version"),
+                name="national_scenario_version_unique",
             ),
         ),
         migrations.AddConstraint(
