@@ -164,6 +164,9 @@ def scenario_adopt(
     scenario (or None) and nothing is saved. Adopting the version already in use changes nothing.
     """
     with transaction.atomic():
+        # Adoptions of one script wait for each other, so two at once cannot both make a v1:
+        # the second finds the first's scenario and is refused as stale.
+        list(NationalScenario.objects.select_for_update().filter(name=national.name).values("pk"))
         current = (
             Scenario.objects.select_for_update()
             .filter(force=user.force_id, name__iexact=national.name, is_current=True)
