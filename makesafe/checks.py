@@ -1,8 +1,9 @@
 """Settings a server must never run with. `manage.py check --deploy` reports them, and the WSGI
-and ASGI entry points refuse to start with them when DEBUG is off (makesafe/wsgi.py)."""
+and ASGI entry points refuse to start with them when DEBUG is off (makesafe/wsgi.py). Also what
+is missing for any command that reads the database."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -28,6 +29,20 @@ def unsafe_settings() -> list[Error]:
             )
         )
     return problems
+
+
+@register()
+def check_database_configured(app_configs, **kwargs) -> list[Warning]:
+    """No DATABASE_URL and no embedded server yet: commands that need no database still run."""
+    if settings.DATABASE_CONFIGURED:
+        return []
+    return [
+        Warning(
+            "No database: every query will fail.",
+            hint="Set DATABASE_URL, or run `make run` once to start the embedded one.",
+            id="makesafe.W001",
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)

@@ -51,22 +51,25 @@ if not SECRET_KEY:
 # Two database roles (makesafe/dbroles.py; README, Production deployment): DATABASE_URL is the
 # runtime role the app connects as, MIGRATION_DATABASE_URL the owner role `manage.py migrate` runs
 # as. Without DATABASE_URL: the embedded PostgreSQL that `make run` starts, whose two URLs
-# tools/localdb.py writes into .pg/.
+# tools/localdb.py writes into .pg/. With neither, commands that need no database
+# (`makemigrations --check`, `check`, `collectstatic`) still run: the placeholder below names no
+# database that exists, so any query fails, and `manage.py check` says what to set
+# (makesafe/checks.py, W001).
+NO_DATABASE_URL = "postgres:///no-database-set-DATABASE_URL-or-run-make-run"
 LOCAL_DATABASE_URL_FILE = BASE_DIR / ".pg" / "database_url"
 LOCAL_MIGRATION_DATABASE_URL_FILE = BASE_DIR / ".pg" / "migration_database_url"
 DATABASE_URL = env_str("DATABASE_URL")
 MIGRATION_DATABASE_URL = env_str("MIGRATION_DATABASE_URL")
 EMBEDDED_DATABASE = not DATABASE_URL  # refused by a server with DEBUG off (makesafe/checks.py)
-if not DATABASE_URL:
-    if not LOCAL_DATABASE_URL_FILE.exists():
-        raise ImproperlyConfigured(
-            "No database: set DATABASE_URL, or run `make run` once to start the embedded one."
-        )
+if not DATABASE_URL and LOCAL_DATABASE_URL_FILE.exists():
     DATABASE_URL = LOCAL_DATABASE_URL_FILE.read_text().strip()
     if not MIGRATION_DATABASE_URL and LOCAL_MIGRATION_DATABASE_URL_FILE.exists():
         MIGRATION_DATABASE_URL = LOCAL_MIGRATION_DATABASE_URL_FILE.read_text().strip()
+DATABASE_CONFIGURED = bool(DATABASE_URL)
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    "default": dj_database_url.parse(
+        DATABASE_URL or NO_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+    )
 }
 if MIGRATION_DATABASE_URL:
     # Used by `manage.py migrate` only (makesafe/management/commands/migrate.py).

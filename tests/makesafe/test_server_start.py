@@ -1,5 +1,6 @@
 """A server with DEBUG off refuses to start with the laptop's secret key or the embedded
-database, whatever ALLOWED_HOSTS says (makesafe/checks.py)."""
+database, whatever ALLOWED_HOSTS says (makesafe/checks.py); with no database at all, commands
+that need none still run."""
 
 import os
 import subprocess
@@ -44,3 +45,26 @@ def test_a_server_refuses_the_embedded_database(settings):
     assert "makesafe.E002" in deploy
     settings.DEBUG = True
     assert unsafe_settings() == []
+
+
+def test_commands_that_need_no_database_run_without_one():
+    # No DATABASE_URL (and, in CI, no embedded server): the migrations check still answers.
+    inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    checked = subprocess.run(  # noqa: S603 - this virtualenv's Python and the project's manage.py
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=settings.BASE_DIR,
+        env={**inherited, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+
+
+def test_checks_say_what_to_set_when_there_is_no_database(settings):
+    settings.DATABASE_CONFIGURED = False
+    assert "makesafe.W001" in [c.id for c in run_checks()]
+    settings.DATABASE_CONFIGURED = True
+    assert "makesafe.W001" not in [c.id for c in run_checks()]
