@@ -12,7 +12,6 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
@@ -30,15 +29,10 @@ def _static_file(url: str) -> Path | None:
     name = path.removeprefix(prefix)
     if ".." in Path(name).parts:
         return None
+    # Collected (the manifest storage's hashed names live only there), else the app folders.
     collected = Path(settings.STATIC_ROOT or "") / name
     if settings.STATIC_ROOT and collected.is_file():
         return collected
-    try:
-        stored = Path(staticfiles_storage.path(name))
-    except NotImplementedError:  # pragma: no cover - a remote storage
-        stored = None
-    if stored is not None and stored.is_file():
-        return stored
     found = finders.find(name)
     return Path(found) if found else None
 
