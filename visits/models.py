@@ -65,6 +65,22 @@ class StaffRole(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class IndicatorsDisplay:
+    """The labels of a row's `indicators` (an array of Indicator values)."""
+
+    def get_indicators_display(self) -> list[str]:
+        labels = dict(Indicator.choices)
+        return [labels.get(i, i) for i in self.indicators]
+
+
+class ScriptDisplay(IndicatorsDisplay):
+    """Labels of a scenario script's `sectors` and `indicators` (force and national scripts)."""
+
+    def get_sectors_display(self) -> str:
+        labels = dict(Premises.Sector.choices)
+        return ", ".join(labels.get(s, s) for s in self.sectors)
+
+
 class NationalScenarioQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Every published script, for a national coordinator or anyone of a force (none else)."""
@@ -81,7 +97,7 @@ class NationalScenarioQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class NationalScenario(models.Model):
+class NationalScenario(ScriptDisplay, models.Model):
     """A scenario script the national coordinator publishes to every force (docs/domain.md,
     Shared scenario library). A revision is a new row with the next version: a force that
     adopted an earlier one keeps it until it chooses to adopt the newer one."""
@@ -148,17 +164,9 @@ class NationalScenario(models.Model):
     def get_absolute_url(self):
         return reverse("visits:library_adopt", args=[self.pk])
 
-    def get_sectors_display(self) -> str:
-        labels = dict(Premises.Sector.choices)
-        return ", ".join(labels.get(s, s) for s in self.sectors)
-
-    def get_indicators_display(self) -> list[str]:
-        labels = dict(Indicator.choices)
-        return [labels.get(i, i) for i in self.indicators]
-
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Scenario(models.Model):
+class Scenario(ScriptDisplay, models.Model):
     """A scenario script, in versions. A version used by a visit is frozen: edits make a new one."""
 
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="scenarios")
@@ -229,14 +237,6 @@ class Scenario(models.Model):
 
     def get_absolute_url(self):
         return reverse("visits:scenario_detail", args=[self.pk])
-
-    def get_sectors_display(self) -> str:
-        labels = dict(Premises.Sector.choices)
-        return ", ".join(labels.get(s, s) for s in self.sectors)
-
-    def get_indicators_display(self) -> list[str]:
-        labels = dict(Indicator.choices)
-        return [labels.get(i, i) for i in self.indicators]
 
 
 # A live visit's cadets each had parental permission recorded on or before the visit's London
@@ -704,7 +704,7 @@ class VisitQuerySet(ForceScopedQuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Visit(models.Model):
+class Visit(IndicatorsDisplay, models.Model):
     """One scenario test at one premises, with its graded outcome and the debrief that followed."""
 
     class Outcome(models.TextChoices):
@@ -1067,10 +1067,6 @@ class Visit(models.Model):
         if user.has_perm("visits.change_any_visit"):
             return True
         return user.has_perm("visits.change_visit") and self.officer_id == user.pk
-
-    def get_indicators_display(self) -> list[str]:
-        labels = dict(Indicator.choices)
-        return [labels.get(i, i) for i in self.indicators]
 
     def get_staff_roles_display(self) -> str:
         labels = dict(StaffRole.choices)
