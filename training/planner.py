@@ -2,7 +2,7 @@
 a night of action"). One ranking query over the force's active premises, and one of each chosen
 town's coverage; both computed in SQL from the records."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from common.pagination import page_number
 from premises.models import Premises
-from visits.models import LONDON_TZ, Visit
+from visits.models import LONDON_TZ, Operation, OperationPremises, Visit
 
 from .models import TrainingSession, add_months
 
@@ -190,6 +190,8 @@ class Candidate:
     last_result: str
     due_on: date | None = None
     overdue: bool = False
+    # The force's open operations (planned or in progress) the premises is already on.
+    operations: list[Operation] = field(default_factory=list)
 
     @property
     def reason_label(self) -> str:
@@ -240,6 +242,22 @@ def to_candidates(items, *, retest_days: int, on: date) -> list[Candidate]:
             row.words = f"Last tested {last_on:%-d %b %Y} ({result}), {days:,} days {before}."
         rows.append(row)
     return rows
+
+
+def mark_open_operations(user: User, rows: list[Candidate]) -> None:
+    """Give each row the user's force's open operations (planned or in progress) its premises
+    is already on, soonest first, so the coordinator sees it is booked: one query."""
+    on = {row.premises.pk: row for row in rows}
+    places = (
+        OperationPremises.objects.filter(
+            premises_id__in=list(on), operation__in=Operation.objects.visible_to(user).open()
+        )
+        .select_related("operation")
+        .only("premises_id", "operation__name", "operation__date", "operation__status")
+        .order_by("operation__date", "operation__name", "operation_id")
+    )
+    for place in places:
+        on[place.premises_id].operations.append(place.operation)
 
 
 @dataclass

@@ -665,6 +665,7 @@ def _planner_page(request, params, *, pick):
         rows = planner.to_candidates(
             page.object_list, retest_days=user.force.retest_due_days, on=night
         )
+        planner.mark_open_operations(user, rows)
         towns_coverage = planner.coverage(user, towns=list(chosen["towns"]), today=today)
     can_create = user.has_perm("visits.add_operation")
     can_add = user.has_perm("visits.change_operation")

@@ -234,6 +234,25 @@ def test_the_planner_lists_the_ranked_premises_with_their_coverage(
     assert 'name="premises"' in text
 
 
+def test_premises_already_on_an_open_operation_say_so(sergeant_client, force, every_reason):
+    never, recent = every_reason["never"], every_reason["recent"]
+    planned = OperationFactory(
+        force=force, name="Op Lantern", date=timezone.localdate() + timedelta(days=7)
+    )
+    planned.premises.add(never)
+    running = OperationFactory(force=force, name="Op Beacon", status=Operation.Status.IN_PROGRESS)
+    running.premises.add(never)
+    done = OperationFactory(force=force, name="Op Ember", status=Operation.Status.COMPLETED)
+    done.premises.add(recent)
+    response = sergeant_client.get(URL)
+    rows = {row.premises.pk: row for row in response.context["rows"]}
+    assert [op.name for op in rows[never.pk].operations] == ["Op Beacon", "Op Lantern"]
+    assert rows[recent.pk].operations == []  # a completed operation books nothing
+    text = body(response)
+    assert f'Already on <a href="{planned.get_absolute_url()}">Op Lantern</a>' in text
+    assert "Op Ember" not in text
+
+
 def test_commanders_read_the_planner_without_ticks_or_buttons(commander_client, every_reason):
     response = commander_client.get(URL)
     assert response.status_code == 200

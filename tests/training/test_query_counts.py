@@ -120,9 +120,10 @@ def test_the_planner_runs_a_fixed_number_of_queries(
     sergeant_client, follow_up, town, query, django_assert_max_own_queries
 ):
     OperationFactory.create_batch(2, force=town.force)
-    # The ranking, the coverage, the towns (checked, then drawn), the planned operations, the
-    # badge's four counts; a page past the last counts the rows once more and reads the last.
-    with django_assert_max_own_queries(11):
+    # The ranking, the open operations its premises are on, the coverage, the towns (checked,
+    # then drawn), the planned operations, the badge's four counts; a page past the last counts
+    # the rows once more and reads the last.
+    with django_assert_max_own_queries(12):
         response = sergeant_client.get(
             reverse("visits:operation_plan"), {"towns": [town.pk], **query}
         )
