@@ -20,7 +20,7 @@ from reports.reports import Filters
 from reports.views import GROUPED, NATIONAL, OTHER
 from visits.models import Campaign, Operation
 
-from ..conftest import client_for
+from ..conftest import body, client_for, disclosed
 from ..factories import (
     CampaignFactory,
     ForceFactory,
@@ -238,6 +238,16 @@ def test_a_forces_report_shows_the_campaigns_national_rate_naming_no_other_force
     assert {tuple(log.force_names) for log in logs} == {
         ("Norfolk Constabulary", "Suffolk Constabulary")
     }
+
+
+def test_a_forces_printed_report_names_the_campaign_and_its_national_rate(
+    campaign_week, commander_client
+):
+    query = {"campaign": campaign_week.pk, "preset": "all"}
+    page = body(disclosed(commander_client, reverse("reports:report_print", args=["towns"]), query))
+    assert f"campaign: {campaign_week.name} (your operations in the campaign)" in page
+    assert "National rate for this campaign: 33.3% failed" in page
+    assert "Norfolk" not in page and "Essex" not in page
 
 
 def test_a_forces_report_filtered_to_a_campaign_counts_its_own_campaign_visits(
