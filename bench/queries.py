@@ -80,6 +80,19 @@ class Queries:
         return " + ".join([f"{len(self.own)} own", *parts])
 
 
+MAIN_TABLE = re.compile(r'^\s*(?:WITH|SELECT)\b.*?\bFROM\s+"?(\w+)"?', re.S | re.I)
+
+
+def main_tables(statements: list[str]) -> list[str]:
+    """The table each statement reads first (after FROM), in order: what a page's own queries
+    are about."""
+    found = []
+    for sql in statements:
+        match = MAIN_TABLE.search(sql)
+        found.append(match.group(1) if match else sql.split(None, 1)[0].upper())
+    return found
+
+
 def classify(captured: list[dict], navigation: Counter | None = None) -> Queries:
     """Split captured queries ({"sql", "time"} as Django records them); `navigation` holds the
     shapes an empty signed-in page runs beyond the recognised overhead."""
