@@ -6,6 +6,7 @@ from operator import itemgetter
 
 from django import forms
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -565,6 +566,16 @@ class OperationTeamForm(VersionedFormMixin, forms.ModelForm):
         if both:
             names = ", ".join(sorted(str(u) for u in both))
             self.add_error("handlers", f"One role each on the night: {names} is also a cover.")
+        cadets = cleaned.get("cadets")
+        running = self.instance.status == Operation.Status.IN_PROGRESS
+        if running and cadets is not None and len(covers) < len(cadets):
+            self.add_error(
+                "covers",
+                f"The night is under way: each cadet needs a cover officer of their own "
+                f"({len(cadets)} cadet{pluralize(len(cadets))}, {len(covers)} cover "
+                f"officer{pluralize(len(covers))}). Book another cover officer, or take a "
+                "cadet off.",
+            )
         return cleaned
 
 

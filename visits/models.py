@@ -354,6 +354,51 @@ START_RULE_CONSTANTS = [
 ]
 MEMBER_COVER = "cover"
 
+# A night under way stays covered: a change to its team or cadets that leaves a cadet without a
+# cover officer of their own is refused when the transaction commits (so that a cover officer
+# can be swapped for another in one save). The team form says so first, next to the field.
+RUNNING_COVER_RULE = (
+    "operation_running_needs_cover: an operation under way keeps at least one cover officer "
+    "per cadet"
+)
+
+
+def running_cover_trigger(name: str) -> pgtrigger.Trigger:
+    """The deferred row trigger that holds RUNNING_COVER_RULE on a table of an operation's
+    team or cadets (its rows carry `operation_id`)."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        timing=pgtrigger.Deferred,
+        declare=[
+            ("rule", f"CONSTANT text := '{RUNNING_COVER_RULE}'"),
+            ("cover_role", f"CONSTANT text := '{MEMBER_COVER}'"),
+            ("op", "bigint"),
+            ("running", "boolean"),
+            ("cadets", "integer"),
+            ("covers", "integer"),
+        ],
+        func="""
+                FOR op IN SELECT DISTINCT id FROM unnest(ARRAY[OLD.operation_id, NEW.operation_id])
+                    AS id WHERE id IS NOT NULL
+                LOOP
+                    SELECT status = 'in_progress' AND NOT imported INTO running
+                    FROM visits_operation WHERE id = op;
+                    IF running THEN
+                        SELECT count(*) INTO cadets FROM visits_operationcadet
+                        WHERE operation_id = op;
+                        SELECT count(*) INTO covers FROM visits_operationmember
+                        WHERE operation_id = op AND role = cover_role;
+                        IF covers < cadets THEN
+                            RAISE EXCEPTION '%', rule USING ERRCODE = 'check_violation';
+                        END IF;
+                    END IF;
+                END LOOP;
+                RETURN NULL;
+                """,
+    )
+
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -1216,7 +1261,8 @@ class OperationMember(models.Model):
                 END IF;
                 RETURN NEW;
                 """,
-            )
+            ),
+            running_cover_trigger("operation_member_running_cover"),
         ]
 
     def __str__(self):
@@ -1276,7 +1322,8 @@ class OperationCadet(models.Model):
                 END IF;
                 RETURN NEW;
                 """,
-            )
+            ),
+            running_cover_trigger("operation_cadet_running_cover"),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ import io
 
 import pypdf
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -95,6 +95,58 @@ def test_an_operation_cannot_start_with_fewer_cover_officers_than_cadets(night, 
     OperationMemberFactory(operation=night)
     start(night)
     assert Operation.objects.get(pk=night.pk).status == Operation.Status.IN_PROGRESS
+
+
+def committed(write) -> None:
+    """Run `write` with the deferred rules checked at its end, as a commit checks them."""
+    with transaction.atomic():
+        write()
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.fixture
+def under_way(night, sergeant, force):
+    """`night` started, with one cadet and one cover officer."""
+    Operation.objects.filter(pk=night.pk).update(
+        risk_assessment_approved_by=sergeant, risk_assessment_approved_on=TODAY()
+    )
+    night.cadets.add(ParticipantFactory(force=force, code="C-101"))
+    cover = OperationMemberFactory(operation=night)
+    start(night)
+    night.refresh_from_db()
+    return night, cover
+
+
+def test_a_night_under_way_keeps_a_cover_officer_per_cadet(under_way, force):
+    night, cover = under_way
+    rule = "operation_running_needs_cover"
+    take_off = OperationMember.objects.filter(pk=cover.pk).delete
+    refused(rule, lambda: committed(take_off))
+    refused(rule, lambda: committed(lambda: night.cadets.add(ParticipantFactory(force=force))))
+    refused(
+        rule,
+        lambda: committed(
+            lambda: OperationMember.objects.filter(pk=cover.pk).update(
+                role=OperationMember.Role.HANDLER
+            )
+        ),
+    )
+    # A cover officer swapped for another in one transaction is fine, and so is a cadet taken
+    # off, or more cover than cadets.
+    committed(lambda: (take_off(), OperationMemberFactory(operation=night)))
+    committed(lambda: OperationMemberFactory(operation=night))
+    committed(lambda: night.cadets.clear())
+    assert night.members.count() == 2
+
+
+def test_a_planned_or_closed_night_may_be_short_of_cover(under_way):
+    night, cover = under_way
+    for status in (Operation.Status.PLANNED, Operation.Status.COMPLETED):
+        Operation.objects.filter(pk=night.pk).update(status=status)
+        with transaction.atomic():
+            committed(OperationMember.objects.filter(pk=cover.pk).delete)
+            transaction.set_rollback(True)
 
 
 def test_an_operation_cannot_start_with_a_cadet_whose_permission_is_not_in_force(
@@ -314,6 +366,23 @@ def test_the_team_form_refuses_two_roles_and_unlawful_cadets(sergeant_client, ni
     response = sergeant_client.post(url, {"cadets": [late.pk], "expected_version": 1})
     assert response.status_code == 200
     assert not night.cadets.exists()
+
+
+def test_the_team_form_keeps_a_night_under_way_covered(sergeant_client, under_way, force):
+    night, cover = under_way
+    url = reverse("visits:operation_team", args=[night.pk])
+    cadet = night.cadets.get()
+    data = {"cadets": [cadet.pk], "expected_version": night.version}
+    response = sergeant_client.post(url, {**data, "covers": []})
+    assert response.status_code == 200
+    assert "The night is under way: each cadet needs a cover officer of their own" in (
+        response.content.decode()
+    )
+    assert list(night.members.values_list("pk", flat=True)) == [cover.pk]
+    swap = UserFactory(force=force)
+    response = sergeant_client.post(url, {**data, "covers": [swap.pk]})
+    assert response.status_code == 302
+    assert list(night.members.values_list("user", flat=True)) == [swap.pk]
 
 
 def test_a_sergeant_approves_the_risk_assessment(sergeant_client, sergeant, night):
