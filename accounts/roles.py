@@ -49,6 +49,7 @@ _SERGEANT = (
     + [
         "premises.deactivate_premises",
         "premises.import_premises",
+        "premises.change_operator",
         "premises.merge_operator",
         "visits.change_any_visit",
         "visits.import_visit",
@@ -71,6 +72,7 @@ _FORCE_ADMIN = (
         "premises.change_premises",
         "premises.deactivate_premises",
         "premises.import_premises",
+        "premises.change_operator",
         "premises.merge_operator",
         "premises.add_town",
         "premises.change_town",

@@ -149,6 +149,37 @@ class OperatorSearchForm(forms.Form):
     )
 
 
+class OperatorForm(VersionedFormMixin, forms.ModelForm):
+    """An operator's name, corrected: unique in the force ignoring case and spacing, like every
+    operator name."""
+
+    class Meta:
+        model = Operator
+        fields = ["name"]
+        labels = {"name": "Name"}
+        help_texts = {
+            "name": "As the company or brand writes it. Its premises keep it: each shows the new "
+            "name from now on."
+        }
+
+    def clean_name(self):
+        name = normalise_operator_name(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("Enter the operator's name.")
+        taken = (
+            Operator.objects.filter(force_id=self.instance.force_id)
+            .named(name)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if taken:
+            raise forms.ValidationError(
+                f"Your force already has the operator {taken.name}: if they are the same, merge "
+                "this one into it instead."
+            )
+        return name
+
+
 class OperatorMergeForm(forms.Form):
     """The operator a duplicate merges into, and the versions of both the user saw."""
 

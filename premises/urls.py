@@ -20,5 +20,6 @@ urlpatterns = [
     path("towns/<int:pk>/", views.town_edit, name="town_edit"),
     path("operators/", views.operator_list, name="operator_list"),
     path("operators/<int:pk>/", views.operator_detail, name="operator_detail"),
+    path("operators/<int:pk>/edit/", views.operator_edit, name="operator_edit"),
     path("operators/<int:pk>/merge/", views.operator_merge, name="operator_merge"),
 ]

@@ -16,6 +16,7 @@ from common.xlsxutil import xlsx_download
 
 from .filters import PremisesFilter
 from .forms import (
+    OperatorForm,
     OperatorMergeForm,
     OperatorSearchForm,
     PremisesActiveForm,
@@ -293,6 +294,28 @@ def operator_detail(request, pk):
     )
     page = page_with_total(premises, request.GET.get("page"), PAGE_SIZE)
     return render(request, "premises/operator_detail.html", {"operator": operator, "page": page})
+
+
+@role_required("premises.view_operator", "premises.change_operator")
+def operator_edit(request, pk):
+    """Correcting an operator's name (a misspelling, a rebrand): every premises of it shows the
+    new name. A name another operator of the force has is refused, pointing to the merge."""
+    operator = get_object_or_404(Operator.objects.visible_to(request.user), pk=pk)
+    saved_name = operator.name  # the form writes the typed name onto `operator`
+    form = OperatorForm(request.POST or None, instance=operator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_versioned(form.instance, expected_version=form.cleaned_data["expected_version"])
+        except StaleEdit as conflict:
+            form.show_conflict(conflict.current)
+        else:
+            messages.success(request, f"Renamed {saved_name} to {operator.name}.")
+            return redirect(operator)
+    return render(
+        request,
+        "premises/operator_form.html",
+        {"form": form, "operator": operator, "saved_name": saved_name},
+    )
 
 
 @role_required("premises.view_operator", "premises.merge_operator")

@@ -310,6 +310,66 @@ def test_a_stale_merge_is_refused_with_the_new_counts(
     assert response.context["kept"].version == 2
 
 
+def test_a_sergeant_renames_an_operator_for_all_its_premises(sergeant_client, duplicates):
+    kept, duplicate, moving = duplicates
+    url = reverse("premises:operator_edit", args=[duplicate.pk])
+    assert "Rename Harbourside Hotels Ltd" in sergeant_client.get(url).content.decode()
+    detail = sergeant_client.get(duplicate.get_absolute_url()).content.decode()
+    assert f'href="{url}"' in detail
+    response = sergeant_client.post(url, {"name": "  Harbour   Side Group ", "expected_version": 1})
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert (duplicate.name, duplicate.version) == ("Harbour Side Group", 2)
+    page = sergeant_client.get(moving[0].get_absolute_url()).content.decode()
+    assert "Harbour Side Group" in page
+    assert list(duplicate.events.order_by("pgh_id").values_list("pgh_label", "name")) == [
+        ("insert", "Harbourside Hotels Ltd"),
+        ("update", "Harbour Side Group"),
+    ]
+
+
+def test_a_rename_to_another_operators_name_points_to_the_merge(sergeant_client, duplicates):
+    kept, duplicate, _ = duplicates
+    url = reverse("premises:operator_edit", args=[duplicate.pk])
+    response = sergeant_client.post(url, {"name": "HARBOURSIDE  hotels", "expected_version": 1})
+    assert response.status_code == 200
+    assert (
+        "Your force already has the operator Harbourside Hotels: if they are the same, merge"
+        in (response.content.decode())
+    )
+    assert Operator.objects.get(pk=duplicate.pk).name == "Harbourside Hotels Ltd"
+    # Its own name in other capitals is a correction, not a clash.
+    response = sergeant_client.post(url, {"name": "HARBOURSIDE HOTELS LTD", "expected_version": 1})
+    assert response.status_code == 302
+
+
+def test_a_stale_rename_keeps_the_newer_name(sergeant_client, duplicates):
+    _, duplicate, _ = duplicates
+    url = reverse("premises:operator_edit", args=[duplicate.pk])
+    Operator.objects.filter(pk=duplicate.pk).update(name="Harbourside Hotels Limited", version=2)
+    response = sergeant_client.post(url, {"name": "Harbourside Ltd", "expected_version": 1})
+    assert response.status_code == 200
+    assert "Someone else" in response.content.decode()
+    assert Operator.objects.get(pk=duplicate.pk).name == "Harbourside Hotels Limited"
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_rename_needs_a_name(sergeant_client, duplicates, blank):
+    _, duplicate, _ = duplicates
+    url = reverse("premises:operator_edit", args=[duplicate.pk])
+    response = sergeant_client.post(url, {"name": blank, "expected_version": 1})
+    assert response.status_code == 200
+    assert Operator.objects.get(pk=duplicate.pk).name == "Harbourside Hotels Ltd"
+
+
+def test_officers_and_commanders_see_no_rename(officer_client, commander_client, duplicates):
+    _, duplicate, _ = duplicates
+    url = reverse("premises:operator_edit", args=[duplicate.pk])
+    for client in (officer_client, commander_client):
+        assert f'href="{url}"' not in client.get(duplicate.get_absolute_url()).content.decode()
+        assert client.post(url, {"name": "X", "expected_version": 1}).status_code == 403
+
+
 def test_a_get_with_a_choice_never_merges(sergeant_client, duplicates):
     kept, duplicate, _ = duplicates
     sergeant_client.get(

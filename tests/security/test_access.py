@@ -134,6 +134,7 @@ def records(force, town, officer, national):
         "default": premises.pk,
         "premises:town_edit": town.pk,
         "premises:operator_detail": premises.operator_id,
+        "premises:operator_edit": premises.operator_id,
         "premises:operator_merge": premises.operator_id,
         "accounts:user_edit": officer.pk,
         "visits:detail": visit.pk,
@@ -262,6 +263,7 @@ ROLE_MATRIX = {
     "premises:town_edit": allowed("force_admin"),
     "premises:operator_list": FORCE_200,
     "premises:operator_detail": FORCE_200,
+    "premises:operator_edit": allowed("sergeant", "force_admin"),
     "premises:operator_merge": allowed("sergeant", "force_admin"),
     "visits:list": FORCE_200,
     "visits:export": FORCE_200,
@@ -420,6 +422,7 @@ def theirs(other_force, other_town, other_officer):
         "premises:deactivate",
         "premises:town_edit",
         "premises:operator_detail",
+        "premises:operator_edit",
         "premises:operator_merge",
     ],
 )
@@ -430,6 +433,7 @@ def test_another_forces_records_are_not_found(force_admin_client, theirs, name, 
     pk = {
         "premises:town_edit": theirs.town_id,
         "premises:operator_detail": their_operator.pk,
+        "premises:operator_edit": their_operator.pk,
         "premises:operator_merge": their_operator.pk,
     }.get(name, theirs.pk)
     response = getattr(force_admin_client, method)(reverse(name, args=[pk]))

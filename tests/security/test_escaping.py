@@ -107,6 +107,12 @@ def _pages(records, forgotten):
                 ["PO"],
                 False,
             ),
+            (
+                "sergeant",
+                reverse("premises:operator_edit", args=[r["operator"]]),
+                ["PO"],
+                False,
+            ),
             ("sergeant", reverse("visits:list"), ["PN", "UF"], False),
             (
                 "sergeant",

@@ -21,6 +21,11 @@ def pk(key):
     return lambda r: {"pk": r[key].pk}
 
 
+def stored(record):
+    """`record` as the database now holds it."""
+    return type(record)._default_manager.get(pk=record.pk)
+
+
 def _reset_link(r):
     user = r["officer"]
     return {
@@ -67,14 +72,21 @@ HAPPY_PATHS = {
     "premises:town_edit": ("force_admin", GET, pk("town"), None),
     "premises:operator_list": ("commander", GET, None, None),
     "premises:operator_detail": ("officer", GET, pk("operator"), None),
+    "premises:operator_edit": (
+        "sergeant",
+        POST,
+        pk("operator"),
+        lambda r: {"name": "Harbourside Hotels Group", "expected_version": r["operator"].version},
+    ),
     "premises:operator_merge": (
         "sergeant",
         POST,
         pk("duplicate_operator"),
+        # Versions as stored: the rename above has moved the operator's on.
         lambda r: {
             "into": r["operator"].pk,
-            "version": r["duplicate_operator"].version,
-            "into_version": r["operator"].version,
+            "version": stored(r["duplicate_operator"]).version,
+            "into_version": stored(r["operator"]).version,
         },
     ),
     "visits:list": ("officer", GET, None, None),
