@@ -978,12 +978,13 @@ class Visit(IndicatorsDisplay, models.Model):
         ]
         indexes = [
             models.Index(fields=["force", "-visited_at"], name="visit_force_visited"),
-            # Also each premises' latest visit and its result (timeline, work queue), from the
-            # index alone.
+            # Also each premises' latest visit, its result and whether it was imported
+            # (timeline, work queue, planner), from the index alone: the id is a key column, so
+            # "latest by time, then id" reads the first entry without sorting a premises' visits.
             models.Index(
-                fields=["premises", "-visited_at"],
-                include=["id", "result"],
-                name="visit_premises_visited",
+                fields=["premises", "-visited_at", "-id"],
+                include=["result", "imported"],
+                name="visit_premises_latest",
             ),
             models.Index(fields=["operation", "premises"], name="visit_operation_premises"),
             models.Index(fields=["force", "officer", "-visited_at"], name="visit_force_officer"),
