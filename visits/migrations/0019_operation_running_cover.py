@@ -6,18 +6,43 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visits', '0018_national_scenario_library'),
+        ("visits", "0018_national_scenario_library"),
     ]
 
     operations = [
         pgtrigger.migrations.AddTrigger(
-            model_name='operationcadet',
-            trigger=pgtrigger.compiler.Trigger(name='operation_cadet_running_cover', sql=pgtrigger.compiler.UpsertTriggerSql(constraint='CONSTRAINT', declare="DECLARE rule CONSTANT text := 'operation_running_needs_cover: an operation under way keeps at least one cover officer per cadet'; cover_role CONSTANT text := 'cover'; op bigint; running boolean; cadets integer; covers integer;", func="\n                FOR op IN SELECT DISTINCT id FROM unnest(ARRAY[OLD.operation_id, NEW.operation_id])\n                    AS id WHERE id IS NOT NULL\n                LOOP\n                    SELECT status = 'in_progress' AND NOT imported INTO running\n                    FROM visits_operation WHERE id = op;\n                    IF running THEN\n                        SELECT count(*) INTO cadets FROM visits_operationcadet\n                        WHERE operation_id = op;\n                        SELECT count(*) INTO covers FROM visits_operationmember\n                        WHERE operation_id = op AND role = cover_role;\n                        IF covers < cadets THEN\n                            RAISE EXCEPTION '%', rule USING ERRCODE = 'check_violation';\n                        END IF;\n                    END IF;\n                END LOOP;\n                RETURN NULL;\n                ", hash='3f40e539fa1e41ce5e854ff0b7d3c36d6afc4988', operation='INSERT OR UPDATE OR DELETE', pgid='pgtrigger_operation_cadet_running_cover_23a01', table='visits_operationcadet', timing='DEFERRABLE INITIALLY DEFERRED', when='AFTER')),
+            model_name="operationcadet",
+            trigger=pgtrigger.compiler.Trigger(
+                name="operation_cadet_running_cover",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    constraint="CONSTRAINT",
+                    declare="DECLARE rule CONSTANT text := 'operation_running_needs_cover: an operation under way keeps at least one cover officer per cadet'; cover_role CONSTANT text := 'cover'; op bigint; running boolean; cadets integer; covers integer;",
+                    func="\n                FOR op IN SELECT DISTINCT id FROM unnest(ARRAY[OLD.operation_id, NEW.operation_id])\n                    AS id WHERE id IS NOT NULL\n                LOOP\n                    SELECT status = 'in_progress' AND NOT imported INTO running\n                    FROM visits_operation WHERE id = op;\n                    IF running THEN\n                        SELECT count(*) INTO cadets FROM visits_operationcadet\n                        WHERE operation_id = op;\n                        SELECT count(*) INTO covers FROM visits_operationmember\n                        WHERE operation_id = op AND role = cover_role;\n                        IF covers < cadets THEN\n                            RAISE EXCEPTION '%', rule USING ERRCODE = 'check_violation';\n                        END IF;\n                    END IF;\n                END LOOP;\n                RETURN NULL;\n                ",
+                    hash="3f40e539fa1e41ce5e854ff0b7d3c36d6afc4988",
+                    operation="INSERT OR UPDATE OR DELETE",
+                    pgid="pgtrigger_operation_cadet_running_cover_23a01",
+                    table="visits_operationcadet",
+                    timing="DEFERRABLE INITIALLY DEFERRED",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='operationmember',
-            trigger=pgtrigger.compiler.Trigger(name='operation_member_running_cover', sql=pgtrigger.compiler.UpsertTriggerSql(constraint='CONSTRAINT', declare="DECLARE rule CONSTANT text := 'operation_running_needs_cover: an operation under way keeps at least one cover officer per cadet'; cover_role CONSTANT text := 'cover'; op bigint; running boolean; cadets integer; covers integer;", func="\n                FOR op IN SELECT DISTINCT id FROM unnest(ARRAY[OLD.operation_id, NEW.operation_id])\n                    AS id WHERE id IS NOT NULL\n                LOOP\n                    SELECT status = 'in_progress' AND NOT imported INTO running\n                    FROM visits_operation WHERE id = op;\n                    IF running THEN\n                        SELECT count(*) INTO cadets FROM visits_operationcadet\n                        WHERE operation_id = op;\n                        SELECT count(*) INTO covers FROM visits_operationmember\n                        WHERE operation_id = op AND role = cover_role;\n                        IF covers < cadets THEN\n                            RAISE EXCEPTION '%', rule USING ERRCODE = 'check_violation';\n                        END IF;\n                    END IF;\n                END LOOP;\n                RETURN NULL;\n                ", hash='e2c98e0e70f08f302d2587c7c86f31c8e3c5af20', operation='INSERT OR UPDATE OR DELETE', pgid='pgtrigger_operation_member_running_cover_9d502', table='visits_operationmember', timing='DEFERRABLE INITIALLY DEFERRED', when='AFTER')),
+            model_name="operationmember",
+            trigger=pgtrigger.compiler.Trigger(
+                name="operation_member_running_cover",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    constraint="CONSTRAINT",
+                    declare="DECLARE rule CONSTANT text := 'operation_running_needs_cover: an operation under way keeps at least one cover officer per cadet'; cover_role CONSTANT text := 'cover'; op bigint; running boolean; cadets integer; covers integer;",
+                    func="\n                FOR op IN SELECT DISTINCT id FROM unnest(ARRAY[OLD.operation_id, NEW.operation_id])\n                    AS id WHERE id IS NOT NULL\n                LOOP\n                    SELECT status = 'in_progress' AND NOT imported INTO running\n                    FROM visits_operation WHERE id = op;\n                    IF running THEN\n                        SELECT count(*) INTO cadets FROM visits_operationcadet\n                        WHERE operation_id = op;\n                        SELECT count(*) INTO covers FROM visits_operationmember\n                        WHERE operation_id = op AND role = cover_role;\n                        IF covers < cadets THEN\n                            RAISE EXCEPTION '%', rule USING ERRCODE = 'check_violation';\n                        END IF;\n                    END IF;\n                END LOOP;\n                RETURN NULL;\n                ",
+                    hash="e2c98e0e70f08f302d2587c7c86f31c8e3c5af20",
+                    operation="INSERT OR UPDATE OR DELETE",
+                    pgid="pgtrigger_operation_member_running_cover_9d502",
+                    table="visits_operationmember",
+                    timing="DEFERRABLE INITIALLY DEFERRED",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -4,18 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visits', '0019_operation_running_cover'),
+        ("visits", "0019_operation_running_cover"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='visit',
-            name='visit_premises_visited',
+            model_name="visit",
+            name="visit_premises_visited",
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['premises', '-visited_at', '-id'], include=('result', 'imported'), name='visit_premises_latest'),
+            model_name="visit",
+            index=models.Index(
+                fields=["premises", "-visited_at", "-id"],
+                include=("result", "imported"),
+                name="visit_premises_latest",
+            ),
         ),
     ]
