@@ -34,6 +34,7 @@ LOGGED_VIEWS: dict[str, Logged] = {
     "premises:town_edit": Logged(A.VIEW, "premises.town"),
     "premises:operator_list": Logged(A.LIST, "premises.operator"),
     "premises:operator_detail": Logged(A.VIEW, "premises.operator"),
+    "premises:operator_edit": Logged(A.VIEW, "premises.operator"),
     "premises:operator_merge": Logged(A.VIEW, "premises.operator"),
     "visits:list": Logged(A.LIST, "visits.visit"),
     "visits:log": Logged(A.LIST, "premises.premises"),

@@ -104,6 +104,12 @@ def _pages(records, town):
             "premises.town",
             town.pk,
         ),
+        "premises:operator_edit": (
+            "sergeant",
+            reverse("premises:operator_edit", args=[records["operator"].pk]),
+            "premises.operator",
+            records["operator"].pk,
+        ),
         "accounts:lockouts": ("force_admin", reverse("accounts:lockouts"), "accounts.user", None),
     }
 
@@ -121,6 +127,7 @@ def _pages(records, town):
         "visits:operation_close",
         "visits:operation_create",
         "premises:town_edit",
+        "premises:operator_edit",
         "accounts:lockouts",
     ],
 )
