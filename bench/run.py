@@ -1253,19 +1253,19 @@ def write_results(r: Results) -> str:
             "A sergeant's planner page (/visits/operations/plan/) in the largest force, against "
             "its ranking and coverage statements (training/planner.py) run as plain SQL. "
             "A sergeant's signed-in page without records (`/more/`) takes "
-            f"{fmt(r.overhead['empty_ms']['sergeant'])}: the second ratio takes that fixed cost "
+            f"{fmt(empty['sergeant'])}: the second ratio takes that fixed cost "
             "out.",
             "",
             "| Case | Page | SQL floor | Page / floor (≤ 1.3) | (Page − empty page) / floor "
             "| Queries |",
             "|---|---|---|---|---|---|",
         ]
-        empty = r.overhead["empty_ms"]["sergeant"]
         for row in r.planner:
             lines.append(
                 f"| {row['case']} | {fmt(row['page'])} | {fmt(row['floor'])} | "
                 f"{row['ratio']:.2f} {verdict(row['ratio'] <= 1.3)} | "
-                f"{(row['page'] - empty) / row['floor']:.2f} | {row['queries'].describe()} |"
+                f"{max(row['page'] - empty['sergeant'], 0) / row['floor']:.2f} | "
+                f"{row['queries'].describe()} |"
             )
     before = baseline.get("own_queries", {})
     lines += [
