@@ -11,13 +11,14 @@ the national ones, limited to the forces sharing their figures (`forces`, report
 tests/reports hold each to the ORM's answer or to hand-built data.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from training.models import TrainingSession
-from visits.models import Visit
+from visits.models import LONDON_TZ, Visit
 
 # Summed counts per town, sector or period, for a period split into whole months (read from the
 # trigger-kept `reports_visitsummary`) and days added or taken away (read from the visits; a
@@ -103,19 +104,25 @@ LEFT JOIN accounts_force f
 GROUP BY g.key, f.name
 """
 
-# The premises visited (distinct, non-void visits in the period) of each force sharing its
-# figures: premises are not additive across months, so they come from the visits, read from
-# the (force, day) index alone. A premises belongs to one force, so the national figure is
-# their sum. Rows: (force id, premises).
+# The premises visited (with a non-void visit in the period) of each force sharing its figures:
+# premises are not additive across months, so they come from the visits. Each premises is asked
+# whether it has such a visit, from the (premises, time) index alone: one short probe per
+# premises, so the cost follows the number of premises, not of visits (counting distinct premises
+# over the period's visits grew with them: 1.7 s at 5M visits, all time). The period is given as
+# London midnights, as `visited_on` is the London date of `visited_at`. A premises belongs to one
+# force, so the national figure is their sum. Rows: (force id, premises).
 NATIONAL_PREMISES = """
-SELECT v.force_id, count(DISTINCT v.premises_id)
-FROM visits_visit v
-LEFT JOIN premises_premises p ON p.id = v.premises_id AND p.force_id = v.force_id
-WHERE v.force_id = ANY(%(forces)s::bigint[]) AND v.result <> %(void)s
-    AND (%(start)s::date IS NULL OR v.visited_on >= %(start)s::date)
-    AND (%(end)s::date IS NULL OR v.visited_on <= %(end)s::date)
+SELECT p.force_id, count(*)
+FROM premises_premises p
+WHERE p.force_id = ANY(%(forces)s::bigint[])
     AND (%(sector)s = '' OR p.sector = %(sector)s)
-GROUP BY v.force_id
+    AND EXISTS (
+        SELECT 1 FROM visits_visit v
+        WHERE v.premises_id = p.id AND v.result <> %(void)s
+            AND (%(since)s::timestamptz IS NULL OR v.visited_at >= %(since)s::timestamptz)
+            AND (%(before)s::timestamptz IS NULL OR v.visited_at < %(before)s::timestamptz)
+    )
+GROUP BY p.force_id
 """
 
 # A force's counts per month or quarter, summed from the trigger-kept per-day totals
@@ -291,11 +298,21 @@ def national_groups(
         return cursor.fetchall()
 
 
+def _london_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), LONDON_TZ)
+
+
 def national_premises(
     *, forces: list[int], start: date | None, end: date | None, sector: str
 ) -> list[tuple]:
-    """NATIONAL_PREMISES: (force id, premises visited) of each of the forces with visits."""
-    params = {"forces": forces, "start": start, "end": end, "sector": sector}
+    """NATIONAL_PREMISES: (force id, premises visited) of each of the forces with visits, in
+    the London days `start` to `end` (either open)."""
+    params = {
+        "forces": forces,
+        "since": _london_midnight(start) if start else None,
+        "before": _london_midnight(end + timedelta(days=1)) if end else None,
+        "sector": sector,
+    }
     with connection.cursor() as cursor:
         cursor.execute(NATIONAL_PREMISES, {**params, **_outcomes()})
         return cursor.fetchall()

@@ -83,6 +83,21 @@ def test_each_forces_row_is_its_own_force_report(campaign, force, other_force, q
         assert (row.interval, row.small_sample) == (own.interval, own.small_sample)
 
 
+def test_premises_visited_count_by_london_days(force, other_force, town, log):
+    """A visit at 23:30 on the period's last evening counts; one at 00:30 the next morning (still
+    30 Sep in UTC, in summer time) does not, as in the force's own report."""
+    Force.objects.filter(pk=force.pk).update(national_figures=True)
+    late, early = PremisesFactory(town=town), PremisesFactory(town=town)
+    log(late, london(date(2021, 9, 30), 23, 30))
+    log(early, london(date(2021, 10, 1), 0, 30))
+    filters = _filters(SEPTEMBER)
+    (row,) = national.by_force(_scope(force), filters)
+    commander = UserFactory(force=force, role=roles.COMMANDER)
+    assert row.premises == reports.totals(commander, filters).premises == 1
+    (row,) = national.by_force(_scope(force), _filters(AUTUMN))
+    assert row.premises == 2
+
+
 @pytest.mark.parametrize("query", [SEPTEMBER, MID_SEPTEMBER, AUTUMN])
 def test_sectors_and_months_add_up_the_forces_own_reports(campaign, force, other_force, query):
     filters = _filters(query)
