@@ -11,14 +11,13 @@ the national ones, limited to the forces sharing their figures (`forces`, report
 tests/reports hold each to the ORM's answer or to hand-built data.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from training.models import TrainingSession
-from visits.models import LONDON_TZ, Visit
+from visits.models import Visit, london_midnight
 
 # Summed counts per town, sector or period, for a period split into whole months (read from the
 # trigger-kept `reports_visitsummary`) and days added or taken away (read from the visits; a
@@ -298,10 +297,6 @@ def national_groups(
         return cursor.fetchall()
 
 
-def _london_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), LONDON_TZ)
-
-
 def national_premises(
     *, forces: list[int], start: date | None, end: date | None, sector: str
 ) -> list[tuple]:
@@ -309,8 +304,8 @@ def national_premises(
     the London days `start` to `end` (either open)."""
     params = {
         "forces": forces,
-        "since": _london_midnight(start) if start else None,
-        "before": _london_midnight(end + timedelta(days=1)) if end else None,
+        "since": london_midnight(start) if start else None,
+        "before": london_midnight(end + timedelta(days=1)) if end else None,
         "sector": sector,
     }
     with connection.cursor() as cursor:

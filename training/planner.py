@@ -3,7 +3,7 @@ a night of action"). One ranking query over the force's active premises, and one
 town's coverage; both computed in SQL from the records."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from common.pagination import page_number
 from premises.models import Premises
-from visits.models import LONDON_TZ, Operation, OperationPremises, Visit
+from visits.models import LONDON_TZ, Operation, OperationPremises, Visit, london_midnight
 
 from .models import TrainingSession, add_months
 
@@ -34,10 +34,6 @@ class Reason:
         (LONGEST_SINCE, "Longest since the last visit"),
     ]
     labels = dict(choices)
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), LONDON_TZ)
 
 
 # The ranking, as one named statement: each premises' latest counted visit and latest delivered
@@ -125,7 +121,7 @@ def ranking_params(
         "towns": [getattr(town, "pk", town) for town in towns] or None,
         "sectors": list(sectors) or None,
         "reasons": [int(reason) for reason in reasons] or None,
-        "cutoff": _start_of(today - timedelta(days=exclude_days)) if exclude_days else None,
+        "cutoff": london_midnight(today - timedelta(days=exclude_days)) if exclude_days else None,
         "void": Visit.Result.VOID,
         "fail": Visit.Result.FAIL,
         "declined": TrainingSession.Status.DECLINED,
@@ -309,7 +305,7 @@ def coverage_params(force_id: int, *, towns=(), today: date | None = None) -> di
         "force": force_id,
         "all": not towns,
         "towns": [getattr(town, "pk", town) for town in towns] or None,
-        "since": _start_of(add_months(today, -COVERAGE_MONTHS)),
+        "since": london_midnight(add_months(today, -COVERAGE_MONTHS)),
         "void": Visit.Result.VOID,
         "fail": Visit.Result.FAIL,
         "delivered": TrainingSession.Status.DELIVERED,

@@ -1,7 +1,7 @@
 """The sergeants' work queue, computed from the records in SQL: nothing in it is kept by hand."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -24,16 +24,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from premises.models import Premises
-from visits.models import LONDON_TZ, Visit
+from visits.models import LONDON_TZ, Visit, london_midnight
 
 from .models import Notice, OutcomeLetter, QueueAssignment, Reminder, TrainingSession
 
 KINDS = QueueAssignment.Kind
 NOTICE_WARNING_DAYS = 30
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), LONDON_TZ)
 
 
 def _owner(kind: str):
@@ -261,7 +257,7 @@ def filter_rows(
     if status in ("due", "overdue"):
         if kind == KINDS.NOTICE:
             return qs if status == "due" else qs.none()
-        cutoff = _start_of(today - timedelta(days=days))
+        cutoff = london_midnight(today - timedelta(days=days))
         qs = qs.filter(since__lt=cutoff) if status == "overdue" else qs.filter(since__gte=cutoff)
     return qs
 

@@ -1,6 +1,6 @@
 """Pages for the sergeants' work queue, training sessions, outcome letters and s.116 notices."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,7 +21,7 @@ from common.pagination import page_with_total
 from common.pdf import pdf_response_headers
 from common.redirects import safe_next
 from premises.models import Premises, Town
-from visits.models import LONDON_TZ, Operation, Visit
+from visits.models import LONDON_TZ, Operation, Visit, london_midnight
 from visits.services import OperationNotPlanned, operation_add_premises
 
 from . import documents, ics, planner
@@ -288,7 +288,7 @@ def session_week(request):
     """Sessions of one week, Monday to Sunday, day by day."""
     week = WeekForm(request.GET)
     start = _monday((week.is_valid() and week.cleaned_data["week"]) or timezone.localdate())
-    begin = timezone.make_aware(datetime.combine(start, time.min), LONDON_TZ)
+    begin = london_midnight(start)
     sessions = list(
         TrainingSession.objects.visible_to(request.user)
         .for_list()

@@ -1,6 +1,6 @@
 """Operations, scenario scripts, pseudonymous cadets and the graded visits they make."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pghistory
@@ -17,6 +17,12 @@ from accounts.models import Force
 from premises.models import ForceScopedQuerySet, Premises, Town
 
 LONDON_TZ = ZoneInfo("Europe/London")
+
+
+def london_midnight(day: date) -> datetime:
+    """The instant a London day begins: the bound of a period of `visited_on` days (the London
+    date of `visited_at`) on the time columns and their indexes."""
+    return timezone.make_aware(datetime.combine(day, time.min), LONDON_TZ)
 
 
 class LondonDate(Func):
